@@ -1,0 +1,99 @@
+"""Builds the PTB ``Application``: settings, storage, content, handlers, scheduler, outbox."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
+
+from bot import context as ctx
+from bot import handlers, texts
+from bot.config import Settings
+from bot.context import Couplet
+from bot.delivery.sender import OutboxSender
+from bot.flows import lifecycle
+from bot.storage import Database
+from prompts.loader import Library, load_library
+from scheduler.job import schedule
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = ctx.utc_now,
+    library: Library | None = None,
+    rate_limiter: BaseRateLimiter | None = None,
+    request: object | None = None,
+    run_scheduler: bool = True,
+) -> Application:
+    """The whole bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests).
+
+    Content is validated here, so a malformed file stops start-up before anything connects.
+    """
+    couplet = Couplet(
+        settings=settings,
+        db=Database(settings.database_url),
+        library=library or load_library(settings.content_language),
+        clock=clock,
+    )
+    api = settings.telegram_api_url
+    builder = (
+        Application.builder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)  # type: ignore[arg-type]
+    application = builder.build()
+    application.bot_data[ctx.KEY] = couplet
+    handlers.register(application)
+    if run_scheduler:
+        schedule(application, settings.scheduler_interval_seconds)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    await startup(application)
+
+
+async def _post_shutdown(application: Application) -> None:
+    await shutdown(application)
+
+
+async def startup(application: Application, *, start_sender: bool = True) -> None:
+    """Open storage, announce the commands, and start the outbox sender (after ``initialize``)."""
+    couplet: Couplet = application.bot_data[ctx.KEY]
+    await couplet.db.open()
+    couplet.bot_username = application.bot.username
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+
+    async def on_gone(chat_id: int) -> None:
+        await lifecycle.gone(couplet, chat_id)
+
+    couplet.sender = OutboxSender(couplet.db, application.bot, couplet.clock, on_gone)
+    if start_sender:
+        await couplet.sender.start()
+    log.info("Couplet is up as @%s", application.bot.username)
+
+
+async def shutdown(application: Application) -> None:
+    couplet: Couplet = application.bot_data[ctx.KEY]
+    if couplet.sender is not None:
+        await couplet.sender.stop()
+    await couplet.db.close()

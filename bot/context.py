@@ -1,0 +1,67 @@
+"""What every handler and job needs, kept in ``application.bot_data`` under one key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.core.schedule import next_delivery
+from bot.core.timeparse import parse_time, zone
+from bot.storage import Database
+from bot.storage.models import User
+from prompts.loader import Library
+
+if TYPE_CHECKING:
+    from bot.delivery.sender import OutboxSender
+
+KEY = "couplet"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Couplet:
+    settings: Settings
+    db: Database
+    library: Library
+    clock: Callable[[], datetime] = utc_now
+    sender: OutboxSender | None = None
+    bot_username: str = "couplet_bot"
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def wake_sender(self) -> None:
+        if self.sender is not None:
+            self.sender.wake()
+
+
+def get(context: ContextTypes.DEFAULT_TYPE) -> Couplet:
+    return context.application.bot_data[KEY]
+
+
+def user_time(user: User) -> time:
+    return parse_time(user.delivery_time) or time(20, 0)
+
+
+def user_zone(user: User) -> tzinfo:
+    return zone(user.timezone)
+
+
+def next_slot(user: User, now: datetime) -> datetime:
+    return next_delivery(now, user_time(user), user_zone(user), last_delivered=user.last_slot_at)
+
+
+def local(user: User, instant: datetime | None) -> str:
+    """An instant as the partner reads it: 'Tue 24 Nov, 20:00'."""
+    if instant is None:
+        return "not scheduled"
+    return instant.astimezone(user_zone(user)).strftime("%a %d %b, %H:%M")

@@ -1,0 +1,1 @@
+"""The challenge rules as plain functions and data: no Telegram, no database, no wall clock."""

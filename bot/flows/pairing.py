@@ -1,0 +1,168 @@
+"""Invites, accepting and declining them, and starting the challenge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import keyboards, texts
+from bot.context import Couplet, local, next_slot
+from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
+from bot.core.pairing import Invite as CoreInvite
+from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
+from bot.storage.models import Invite, User
+
+
+@dataclass(frozen=True)
+class StartView:
+    user: User
+    partner: User | None = None
+    couple_status: str | None = None
+    invite: Invite | None = None
+
+
+async def touch_user(app: Couplet, user_id: int, first_name: str, username: str | None) -> User:
+    async with app.db.transaction() as repo:
+        return await repo.upsert_user(
+            user_id,
+            first_name,
+            username,
+            timezone=app.settings.default_timezone,
+            delivery_time=app.settings.default_delivery_time,
+            now=app.now(),
+        )
+
+
+async def start(app: Couplet, user_id: int) -> StartView:
+    """The paired status, or this user's live invite (the same one until used or expired)."""
+    now = app.now()
+    async with app.db.transaction() as repo:
+        user = await repo.user(user_id)
+        assert user is not None
+        couple = await repo.couple(user.couple_id)
+        if couple and couple.status != "ended":
+            partner = await repo.user(couple.partner_of(user_id))
+            return StartView(user, partner, couple.status)
+        invite = await repo.live_invite(user_id, now)
+        if invite is None:
+            invite = await repo.create_invite(new_code(), user_id, now, now + INVITE_TTL)
+        return StartView(user, invite=invite)
+
+
+async def _problem(
+    repo, code: str, user: User, now
+) -> tuple[InviteProblem | None, Invite | None, User | None]:  # type: ignore[no-untyped-def]
+    invite = await repo.invite(code)
+    inviter = await repo.user(invite.inviter_id) if invite else None
+    problem = check_invite(
+        CoreInvite(invite.code, invite.inviter_id, invite.created_at, invite.expires_at,
+                   invite.used_at) if invite else None,
+        user_id=user.user_id,
+        now=now,
+        user_paired=await _paired(repo, user),
+        inviter_paired=await _paired(repo, inviter) if inviter else False,
+    )  # fmt: skip
+    return problem, invite, inviter
+
+
+async def _paired(repo, user: User) -> bool:  # type: ignore[no-untyped-def]
+    couple = await repo.couple(user.couple_id)
+    return bool(couple and couple.is_live)
+
+
+async def open_invite(
+    app: Couplet, user_id: int, code: str
+) -> tuple[InviteProblem | None, User | None]:
+    async with app.db.read() as repo:
+        user = await repo.user(user_id)
+        assert user is not None
+        problem, _, inviter = await _problem(repo, code, user, app.now())
+        return problem, inviter
+
+
+@dataclass(frozen=True)
+class Accepted:
+    problem: InviteProblem | None
+    user: User | None = None
+    partner: User | None = None
+
+
+async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
+    now = app.now()
+    async with app.db.transaction() as repo:
+        user = await repo.user(user_id)
+        assert user is not None
+        problem, invite, inviter = await _problem(repo, code, user, now)
+        if problem or invite is None or inviter is None:
+            return Accepted(problem or InviteProblem.UNKNOWN)
+        if not await repo.use_invite(code, user_id, now):
+            return Accepted(InviteProblem.USED)
+        couple_id = await repo.create_couple(inviter.user_id, user_id, now)
+        for member in (inviter, user):
+            await repo.join_couple(member.user_id, couple_id, next_slot(member, now))
+            await repo.drop_open_invites(member.user_id)
+        inviter = await repo.user(inviter.user_id)
+        user = await repo.user(user_id)
+        assert inviter is not None and user is not None
+        await enqueue(
+            repo,
+            Outgoing(
+                key=f"paired:{couple_id}:{inviter.user_id}",
+                chat_id=inviter.user_id,
+                kind="notice",
+                text=texts.PAIRED_INVITER.format(
+                    partner=texts.esc(user.name),
+                    time=inviter.delivery_time,
+                    tz=texts.esc(inviter.timezone),
+                ),
+                reply_markup=keyboards.start_now().to_dict(),
+                priority=Priority.PARTNER,
+                ref=couple_ref(couple_id),
+            ),
+            now,
+        )
+    app.wake_sender()
+    return Accepted(None, user, inviter)
+
+
+async def decline(app: Couplet, user_id: int, code: str) -> bool:
+    """Tell the inviter (once per invite and person); the invite stays valid for someone else."""
+    now = app.now()
+    async with app.db.transaction() as repo:
+        user = await repo.user(user_id)
+        invite = await repo.invite(code)
+        if user is None or invite is None or invite.used_at or invite.inviter_id == user_id:
+            return False
+        await enqueue(
+            repo,
+            Outgoing(
+                key=f"declined:{code}:{user_id}",
+                chat_id=invite.inviter_id,
+                kind="notice",
+                text=texts.DECLINED_INVITER.format(name=texts.esc(user.name)),
+                priority=Priority.PARTNER,
+            ),
+            now,
+        )
+    app.wake_sender()
+    return True
+
+
+async def start_now(app: Couplet, user_id: int) -> bool:
+    """Bring day 1 forward to now for both partners, if neither has received it yet."""
+    now = app.now()
+    async with app.db.transaction() as repo:
+        user = await repo.user(user_id)
+        couple = await repo.couple(user.couple_id if user else None)
+        if couple is None or couple.status != "active":
+            return False
+        members = [await repo.user(uid) for uid in couple.partners]
+        if any(m is None or m.next_day != 1 or m.next_delivery_at is None for m in members):
+            return False
+        for member in members:
+            assert member is not None
+            await repo.set_schedule(member.user_id, next_delivery_at=now)
+    return True
+
+
+def next_prompt_line(user: User) -> str:
+    return texts.NEXT_AT.format(when=local(user, user.next_delivery_at))

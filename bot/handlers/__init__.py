@@ -1,0 +1,64 @@
+"""Registers every handler on the application, in the order they should be tried."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.handlers import answers, common, errors, lifecycle, pairing, reading, settings
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, common.gatekeeper), group=-1)
+    commands = {
+        "start": pairing.start,
+        "help": reading.help_command,
+        "today": reading.today,
+        "progress": reading.progress,
+        "history": reading.history,
+        "tip": reading.tip,
+        "nudge": answers.nudge,
+        "settings": settings.show,
+        "time": settings.set_time,
+        "timezone": settings.set_timezone,
+        "pause": lifecycle.pause,
+        "resume": lifecycle.resume,
+        "unpair": lifecycle.unpair,
+        "delete_my_data": lifecycle.delete_my_data,
+    }
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
+    callbacks = {
+        r"^pair:(accept|decline):[A-Za-z0-9_-]{8,64}$": pairing.invite_answer,
+        r"^start_now$": pairing.start_now,
+        r"^(set:(time|tz)|time:.+|tz:.+)$": settings.button,
+        r"^(unpair|delete):(yes|no)$": lifecycle.confirm,
+        r"^again:(yes|no)$": lifecycle.again,
+        r"^hist:\d{1,5}$": reading.history,
+        r"^tip:[a-z-]{1,32}$": reading.tip,
+        r"^nudge$": answers.nudge,
+    }
+    for pattern, callback in callbacks.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    app.add_handler(CallbackQueryHandler(common.stale))
+    app.add_handler(ChatMemberHandler(common.member_status, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & PRIVATE, answers.edited))
+    app.add_handler(MessageHandler(filters.COMMAND & PRIVATE, errors.unknown_command))
+    app.add_handler(
+        MessageHandler(
+            (filters.TEXT | filters.VOICE | filters.PHOTO) & filters.UpdateType.MESSAGE & PRIVATE,
+            answers.answer,
+        )
+    )
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & PRIVATE, answers.unsupported))
+    app.add_error_handler(errors.on_error)

@@ -1,0 +1,77 @@
+"""Helpers every handler shares."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import context as ctx
+from bot import texts
+from bot.flows import lifecycle, pairing
+
+log = logging.getLogger(__name__)
+
+
+async def reply(update: Update, text: str, **kwargs: object) -> None:
+    """Answer in the chat the update came from (HTML; link previews off by default)."""
+    if update.effective_chat is not None:
+        await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+
+
+async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every other handler: private chats only, and keep the user row fresh."""
+    chat = update.effective_chat
+    app = ctx.get(context)
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        if update.my_chat_member is None or update.my_chat_member.new_chat_member.status in (
+            "member", "administrator"
+        ):  # fmt: skip
+            await _private_only(update, context, chat.id, chat.type)
+        raise ApplicationHandlerStop
+    if update.my_chat_member is not None:
+        return  # blocked / unblocked: handled by its own handler, without touching the user row
+    user = update.effective_user
+    if user is not None and not user.is_bot:
+        await pairing.touch_user(app, user.id, user.first_name or "", user.username)
+
+
+async def _private_only(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int, chat_type: str
+) -> None:
+    app = ctx.get(context)
+    if chat_type == ChatType.CHANNEL:
+        return
+    async with app.db.transaction() as repo:
+        first_time = await repo.note_group(chat_id, app.now())
+    if first_time:
+        try:
+            await context.bot.send_message(
+                chat_id, texts.PRIVATE_ONLY.format(bot=texts.esc(context.bot.username))
+            )
+            await context.bot.leave_chat(chat_id)
+        except TelegramError as exc:
+            log.info("could not tell group %s that the bot is private-only: %s", chat_id, exc)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
+async def member_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private chat member update says the user blocked (kicked) or restarted the bot."""
+    change = update.my_chat_member
+    if change is None or update.effective_user is None:
+        return
+    app = ctx.get(context)
+    if change.new_chat_member.status == "kicked":
+        await lifecycle.gone(app, update.effective_user.id)
+    elif change.new_chat_member.status == "member":
+        await lifecycle.back(app, update.effective_user.id)
+
+
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button nobody handles any more (old message, old version of the bot)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)

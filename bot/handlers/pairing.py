@@ -1,0 +1,89 @@
+"""/start, invite deep links, accept / decline, start now."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import context as ctx
+from bot import keyboards, texts
+from bot.context import local
+from bot.core.pairing import looks_like_code
+from bot.flows import pairing
+from bot.handlers.common import reply
+from scheduler.job import run_now
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    app, user = ctx.get(context), update.effective_user
+    assert user is not None
+    if context.args:
+        code = context.args[0]
+        if not looks_like_code(code):
+            await reply(update, texts.INVITE_PROBLEMS["unknown"])
+            return
+        problem, inviter = await pairing.open_invite(app, user.id, code)
+        if problem is not None or inviter is None:
+            await reply(update, texts.INVITE_PROBLEMS[problem or "unknown"])
+            return
+        await reply(
+            update,
+            texts.INVITED_BY.format(inviter=texts.esc(inviter.name)),
+            reply_markup=keyboards.accept_invite(code),
+        )
+        return
+    view = await pairing.start(app, user.id)
+    if view.partner is not None:
+        status = texts.PAUSED_NOTE if view.couple_status == "paused" else ""
+        await reply(update, texts.ALREADY_PAIRED.format(partner=texts.esc(view.partner.name),
+                                                        status=status))  # fmt: skip
+        return
+    assert view.invite is not None
+    link = f"https://t.me/{context.bot.username}?start={view.invite.code}"
+    await reply(update, texts.WELCOME.format(name=texts.esc(user.first_name or "there")))
+    await reply(
+        update,
+        texts.INVITE.format(link=texts.esc(link), expires=local(view.user, view.invite.expires_at)),
+        reply_markup=keyboards.invite(link),
+    )
+
+
+async def invite_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, action, code = query.data.split(":", 2)
+    app = ctx.get(context)
+    await query.answer()
+    if action == "decline":
+        await pairing.decline(app, query.from_user.id, code)
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.DECLINED_YOU)
+        return
+    result = await pairing.accept(app, query.from_user.id, code)
+    if result.problem is not None or result.user is None or result.partner is None:
+        await query.edit_message_reply_markup(None)
+        await reply(update, texts.INVITE_PROBLEMS[result.problem or "unknown"])
+        return
+    await query.edit_message_reply_markup(None)
+    await reply(
+        update,
+        texts.PAIRED_YOU.format(
+            partner=texts.esc(result.partner.name),
+            time=result.user.delivery_time,
+            tz=texts.esc(result.user.timezone),
+        ),
+        reply_markup=keyboards.start_now(),
+    )
+
+
+async def start_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    started = await pairing.start_now(ctx.get(context), query.from_user.id)
+    await query.edit_message_reply_markup(None)
+    if started:
+        run_now(context.application)
+        await reply(update, texts.STARTING_NOW)
+    else:
+        await reply(update, texts.ALREADY_STARTED)

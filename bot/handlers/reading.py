@@ -1,0 +1,148 @@
+"""/today, /progress, /history, /tip, /help."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import context as ctx
+from bot import keyboards, texts
+from bot.context import local
+from bot.core.challenge import DAYS, phase_of, progress_bar
+from bot.flows import reading
+from bot.handlers.common import reply
+from bot.storage.models import Answer
+
+HISTORY_PAGE = 4
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.HELP)
+
+
+async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_user is not None
+    s = await reading.status(ctx.get(context), update.effective_user.id)
+    if s.couple is None or s.partner is None:
+        await reply(update, texts.NOT_PAIRED)
+        return
+    paused = "\n\n" + texts.PAUSED_NOTE if s.couple.status == "paused" else ""
+    if s.prompt is None:
+        await reply(
+            update, texts.TODAY_NOT_YET.format(when=local(s.user, s.user.next_delivery_at)) + paused
+        )
+        return
+    partner = texts.esc(s.partner.name)
+    mine, theirs = s.user.user_id in s.answered_by, s.partner.user_id in s.answered_by
+    status = (
+        texts.TODAY_STATUS_BOTH if mine and theirs
+        else texts.TODAY_STATUS_YOU if mine
+        else texts.TODAY_STATUS_PARTNER if theirs
+        else texts.TODAY_STATUS_NONE
+    ).format(partner=partner)  # fmt: skip
+    await reply(
+        update,
+        texts.TODAY.format(
+            day=s.day,
+            total=DAYS,
+            phase=texts.PHASE_NAMES[phase_of(s.day)],
+            category=texts.CATEGORY_NAMES[s.prompt.category.value],
+            text=texts.esc(s.prompt.text),
+            status=status,
+        )
+        + paused,
+    )
+
+
+async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_user is not None
+    s = await reading.status(ctx.get(context), update.effective_user.id)
+    if s.couple is None:
+        await reply(update, texts.NOT_PAIRED)
+        return
+    day = min(max(s.day, 1), DAYS)
+    await reply(
+        update,
+        texts.PROGRESS.format(
+            day=s.day if s.day else 0,
+            total=DAYS,
+            phase=texts.PHASE_NAMES[phase_of(day)],
+            bar=progress_bar(s.day, s.revealed_days),
+            revealed=len(s.revealed_days),
+            streak=reading.current_streak(s),
+        ),
+    )
+
+
+def _answer(answer: Answer | None) -> str:
+    if answer is None:
+        return "—"
+    if answer.kind != "text":
+        label = texts.REVEAL_MEDIA[answer.kind]
+        return label + (f" · {texts.esc(texts.clip(answer.text, 200))}" if answer.text else "")
+    return texts.esc(texts.clip(answer.text or "", 300))
+
+
+async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_user is not None
+    offset = 0
+    query = update.callback_query
+    if query is not None and query.data:
+        await query.answer()
+        try:
+            offset = max(0, int(query.data.split(":", 1)[1]))
+        except ValueError:
+            offset = 0
+    page = await reading.history(ctx.get(context), update.effective_user.id, offset, HISTORY_PAGE)
+    if page.partner is None:
+        await reply(update, texts.NOT_PAIRED)
+        return
+    if not page.items:
+        await reply(update, texts.HISTORY_EMPTY)
+        return
+    pages = (page.total + HISTORY_PAGE - 1) // HISTORY_PAGE
+    lines = [texts.HISTORY_HEAD.format(page=offset // HISTORY_PAGE + 1, pages=pages)]
+    last_phase = None
+    for day, prompt, mine, theirs in page.items:
+        phase = (day.round, phase_of(day.day))
+        if phase != last_phase:
+            round_note = texts.HISTORY_ROUND.format(round=day.round) if day.round > 1 else ""
+            lines.append(texts.HISTORY_PHASE.format(phase=texts.PHASE_NAMES[phase[1]] + round_note))
+            last_phase = phase
+        lines.append(
+            texts.HISTORY_ITEM.format(
+                day=day.day,
+                prompt=texts.esc(texts.clip(prompt.text, 160)) if prompt else "",
+                mine=_answer(mine),
+                partner=texts.esc(page.partner.name),
+                theirs=_answer(theirs),
+            )
+        )
+    markup = keyboards.history(offset, HISTORY_PAGE, page.total)
+    if query is not None and query.message is not None:
+        await query.edit_message_text("\n".join(lines), reply_markup=markup)
+    else:
+        await reply(update, "\n".join(lines), reply_markup=markup)
+
+
+async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_user is not None
+    app = ctx.get(context)
+    query = update.callback_query
+    topic: str | None
+    if query is not None and query.data:
+        await query.answer()
+        topic = query.data.split(":", 1)[1]
+    else:
+        topic = " ".join(context.args or []).strip().lower().replace(" ", "-") or None
+    topics = [(tid, info.label) for tid, info in app.library.topics.items()]
+    if topic is not None and topic not in app.library.topics:
+        await reply(update, texts.TIP_UNKNOWN.format(topic=texts.esc(texts.clip(topic, 40))),
+                    reply_markup=keyboards.topics(topics))  # fmt: skip
+        return
+    chosen, restarted = await reading.tip(app, update.effective_user.id, topic)
+    label = app.library.topics[topic].label if topic else app.library.topics[chosen.topics[0]].label
+    body = texts.TIP.format(topic=texts.esc(label), text=texts.esc(chosen.text))
+    if restarted:
+        body += texts.TIP_ALL_SEEN
+    await reply(update, body, reply_markup=keyboards.topics(topics) if topic is None else None)

@@ -1,0 +1,93 @@
+"""Inline keyboards. Callback data is short, prefixed by the feature, and never trusted blindly."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton as Button
+from telegram import InlineKeyboardMarkup as Markup
+
+from bot import texts
+
+TIME_CHOICES = ["07:00", "08:00", "09:00", "12:00", "18:00", "19:00", "20:00", "21:00", "22:00"]
+ZONE_CHOICES = [
+    ("London", "Europe/London"),
+    ("Berlin", "Europe/Berlin"),
+    ("Kyiv", "Europe/Kyiv"),
+    ("New York", "America/New_York"),
+    ("Chicago", "America/Chicago"),
+    ("Los Angeles", "America/Los_Angeles"),
+    ("São Paulo", "America/Sao_Paulo"),
+    ("Delhi", "Asia/Kolkata"),
+    ("Tokyo", "Asia/Tokyo"),
+    ("Sydney", "Australia/Sydney"),
+    ("UTC", "UTC"),
+]
+
+
+def _rows(buttons: list[Button], width: int) -> list[list[Button]]:
+    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+
+
+def invite(link: str) -> Markup:
+    share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(texts.SHARE_TEXT)}"
+    return Markup([[Button(texts.BTN_SHARE, url=share)]])
+
+
+def accept_invite(code: str) -> Markup:
+    return Markup(
+        [[Button(texts.BTN_ACCEPT, callback_data=f"pair:accept:{code}"),
+          Button(texts.BTN_DECLINE, callback_data=f"pair:decline:{code}")]]
+    )  # fmt: skip
+
+
+def start_now() -> Markup:
+    return Markup([[Button(texts.BTN_START_NOW, callback_data="start_now")]])
+
+
+def settings() -> Markup:
+    return Markup(
+        [[Button(texts.BTN_CHANGE_TIME, callback_data="set:time"),
+          Button(texts.BTN_CHANGE_TZ, callback_data="set:tz")]]
+    )  # fmt: skip
+
+
+def pick_time() -> Markup:
+    return Markup(_rows([Button(t, callback_data=f"time:{t}") for t in TIME_CHOICES], 3))
+
+
+def pick_zone() -> Markup:
+    return Markup(
+        _rows([Button(label, callback_data=f"tz:{name}") for label, name in ZONE_CHOICES], 3)
+    )
+
+
+def confirm(action: str, yes_label: str) -> Markup:
+    return Markup(
+        [[Button(yes_label, callback_data=f"{action}:yes"),
+          Button(texts.BTN_CANCEL, callback_data=f"{action}:no")]]
+    )  # fmt: skip
+
+
+def nudge(partner: str) -> Markup:
+    return Markup([[Button(texts.NUDGE_BUTTON.format(partner=partner), callback_data="nudge")]])
+
+
+def history(offset: int, page_size: int, total: int) -> Markup | None:
+    buttons = []
+    if offset + page_size < total:
+        buttons.append(Button(texts.OLDER, callback_data=f"hist:{offset + page_size}"))
+    if offset > 0:
+        buttons.append(Button(texts.NEWER, callback_data=f"hist:{max(0, offset - page_size)}"))
+    return Markup([buttons]) if buttons else None
+
+
+def topics(items: list[tuple[str, str]]) -> Markup:
+    return Markup(_rows([Button(label, callback_data=f"tip:{tid}") for tid, label in items], 2))
+
+
+def again() -> Markup:
+    return Markup(
+        [[Button(texts.BTN_AGAIN, callback_data="again:yes"),
+          Button(texts.BTN_STOP, callback_data="again:no")]]
+    )  # fmt: skip

@@ -1,0 +1,112 @@
+"""Versioned schema. Append a new entry to add a version; never edit a released one."""
+
+MIGRATIONS: list[str] = [
+    # 1: the v1 schema. Instants are UTC unix seconds.
+    """
+    CREATE TABLE users (
+        user_id          INTEGER PRIMARY KEY,
+        first_name       TEXT NOT NULL DEFAULT '',
+        username         TEXT,
+        timezone         TEXT NOT NULL,
+        delivery_time    TEXT NOT NULL,
+        couple_id        INTEGER REFERENCES couples(id) ON DELETE SET NULL,
+        next_day         INTEGER NOT NULL DEFAULT 1,
+        next_delivery_at INTEGER,
+        last_slot_at     INTEGER,
+        blocked          INTEGER NOT NULL DEFAULT 0,
+        created_at       INTEGER NOT NULL
+    );
+    CREATE INDEX users_due ON users(next_delivery_at) WHERE next_delivery_at IS NOT NULL;
+
+    CREATE TABLE couples (
+        id          INTEGER PRIMARY KEY,
+        user_a      INTEGER NOT NULL,
+        user_b      INTEGER NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('active', 'paused', 'completed', 'ended')),
+        round       INTEGER NOT NULL DEFAULT 1,
+        paused_by   INTEGER,
+        started_at  INTEGER NOT NULL,
+        ended_at    INTEGER
+    );
+
+    CREATE TABLE invites (
+        code        TEXT PRIMARY KEY,
+        inviter_id  INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        created_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        used_at     INTEGER,
+        used_by     INTEGER
+    );
+    CREATE INDEX invites_inviter ON invites(inviter_id);
+
+    CREATE TABLE days (
+        couple_id   INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        round       INTEGER NOT NULL,
+        day         INTEGER NOT NULL,
+        prompt_id   TEXT NOT NULL,
+        revealed_at INTEGER,
+        PRIMARY KEY (couple_id, round, day)
+    );
+
+    CREATE TABLE deliveries (
+        user_id      INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        couple_id    INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        round        INTEGER NOT NULL,
+        day          INTEGER NOT NULL,
+        slot_at      INTEGER NOT NULL,
+        delivered_at INTEGER NOT NULL,
+        remind_at    INTEGER,
+        nudged_at    INTEGER,
+        PRIMARY KEY (user_id, couple_id, round, day)
+    );
+    CREATE INDEX deliveries_remind ON deliveries(remind_at) WHERE remind_at IS NOT NULL;
+
+    CREATE TABLE answers (
+        couple_id   INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        round       INTEGER NOT NULL,
+        day         INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL CHECK (kind IN ('text', 'voice', 'photo')),
+        text        TEXT,
+        file_id     TEXT,
+        message_id  INTEGER,
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (couple_id, round, day, user_id)
+    );
+    CREATE INDEX answers_message ON answers(user_id, message_id);
+
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        key         TEXT NOT NULL UNIQUE,
+        chat_id     INTEGER NOT NULL,
+        kind        TEXT NOT NULL,
+        method      TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        priority    INTEGER NOT NULL,
+        not_before  INTEGER NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sent', 'failed', 'dropped')),
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        ref         TEXT,
+        message_id  INTEGER,
+        created_at  INTEGER NOT NULL,
+        sent_at     INTEGER
+    );
+    CREATE INDEX outbox_pending ON outbox(priority, not_before, id) WHERE status = 'pending';
+    CREATE INDEX outbox_message ON outbox(chat_id, message_id) WHERE message_id IS NOT NULL;
+
+    CREATE TABLE tip_views (
+        user_id  INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        tip_id   TEXT NOT NULL,
+        seen_at  INTEGER NOT NULL,
+        PRIMARY KEY (user_id, tip_id)
+    );
+
+    CREATE TABLE group_notices (
+        chat_id  INTEGER PRIMARY KEY,
+        at       INTEGER NOT NULL
+    );
+    """,
+]

@@ -1,0 +1,110 @@
+"""Rows as small immutable records. Instants are aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+def to_ts(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def from_ts(value: int | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    user_id: int
+    first_name: str
+    username: str | None
+    timezone: str
+    delivery_time: str
+    couple_id: int | None
+    next_day: int
+    next_delivery_at: datetime | None
+    last_slot_at: datetime | None
+    blocked: bool
+
+    @property
+    def name(self) -> str:
+        return self.first_name or (f"@{self.username}" if self.username else "your partner")
+
+
+@dataclass(frozen=True, slots=True)
+class Couple:
+    id: int
+    user_a: int
+    user_b: int
+    status: str
+    round: int
+    paused_by: int | None
+    started_at: datetime
+
+    @property
+    def partners(self) -> tuple[int, int]:
+        return (self.user_a, self.user_b)
+
+    def partner_of(self, user_id: int) -> int:
+        return self.user_b if user_id == self.user_a else self.user_a
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in ("active", "paused")
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    code: str
+    inviter_id: int
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    couple_id: int
+    round: int
+    day: int
+    prompt_id: str
+    revealed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    user_id: int
+    couple_id: int
+    round: int
+    day: int
+    slot_at: datetime
+    delivered_at: datetime
+    remind_at: datetime | None
+    nudged_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    couple_id: int
+    round: int
+    day: int
+    user_id: int
+    kind: str
+    text: str | None
+    file_id: str | None
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    key: str
+    chat_id: int
+    kind: str
+    method: str
+    payload: str
+    priority: int
+    not_before: datetime
+    attempts: int
+    ref: str | None

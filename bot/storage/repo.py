@@ -1,0 +1,589 @@
+"""All SQL lives here. A ``Repo`` is bound to one open transaction (see ``Database``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.models import (
+    Answer,
+    Couple,
+    Day,
+    Delivery,
+    Invite,
+    OutboxRow,
+    User,
+    from_ts,
+    to_ts,
+)
+
+_USER_COLS = (
+    "user_id, first_name, username, timezone, delivery_time, couple_id, next_day, "
+    "next_delivery_at, last_slot_at, blocked"
+)
+
+
+def _user(row: aiosqlite.Row) -> User:
+    return User(
+        user_id=row["user_id"],
+        first_name=row["first_name"],
+        username=row["username"],
+        timezone=row["timezone"],
+        delivery_time=row["delivery_time"],
+        couple_id=row["couple_id"],
+        next_day=row["next_day"],
+        next_delivery_at=from_ts(row["next_delivery_at"]),
+        last_slot_at=from_ts(row["last_slot_at"]),
+        blocked=bool(row["blocked"]),
+    )
+
+
+def _couple(row: aiosqlite.Row) -> Couple:
+    return Couple(
+        id=row["id"],
+        user_a=row["user_a"],
+        user_b=row["user_b"],
+        status=row["status"],
+        round=row["round"],
+        paused_by=row["paused_by"],
+        started_at=from_ts(row["started_at"]),  # type: ignore[arg-type]
+    )
+
+
+def _delivery(row: aiosqlite.Row) -> Delivery:
+    return Delivery(
+        user_id=row["user_id"],
+        couple_id=row["couple_id"],
+        round=row["round"],
+        day=row["day"],
+        slot_at=from_ts(row["slot_at"]),  # type: ignore[arg-type]
+        delivered_at=from_ts(row["delivered_at"]),  # type: ignore[arg-type]
+        remind_at=from_ts(row["remind_at"]),
+        nudged_at=from_ts(row["nudged_at"]),
+    )
+
+
+def _answer(row: aiosqlite.Row) -> Answer:
+    return Answer(
+        couple_id=row["couple_id"],
+        round=row["round"],
+        day=row["day"],
+        user_id=row["user_id"],
+        kind=row["kind"],
+        text=row["text"],
+        file_id=row["file_id"],
+        message_id=row["message_id"],
+    )
+
+
+class Repo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def _run(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return cur.rowcount
+
+    # --- users -------------------------------------------------------------------------------
+
+    async def upsert_user(
+        self,
+        user_id: int,
+        first_name: str,
+        username: str | None,
+        *,
+        timezone: str,
+        delivery_time: str,
+        now: datetime,
+    ) -> User:
+        await self._run(
+            "INSERT INTO users (user_id, first_name, username, timezone, delivery_time, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET first_name = excluded.first_name,"
+            " username = excluded.username, blocked = 0"
+            " WHERE first_name IS NOT excluded.first_name OR username IS NOT excluded.username"
+            " OR blocked = 1",
+            (user_id, first_name, username, timezone, delivery_time, to_ts(now)),
+        )
+        user = await self.user(user_id)
+        assert user is not None
+        return user
+
+    async def user(self, user_id: int) -> User | None:
+        row = await self._one(f"SELECT {_USER_COLS} FROM users WHERE user_id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def set_schedule(
+        self,
+        user_id: int,
+        *,
+        timezone: str | None = None,
+        delivery_time: str | None = None,
+        next_delivery_at: datetime | None,
+    ) -> None:
+        await self._run(
+            "UPDATE users SET timezone = COALESCE(?, timezone),"
+            " delivery_time = COALESCE(?, delivery_time), next_delivery_at = ? WHERE user_id = ?",
+            (timezone, delivery_time, to_ts(next_delivery_at), user_id),
+        )
+
+    async def join_couple(self, user_id: int, couple_id: int, next_delivery_at: datetime) -> None:
+        await self._run(
+            "UPDATE users SET couple_id = ?, next_day = 1, next_delivery_at = ?,"
+            " last_slot_at = NULL WHERE user_id = ?",
+            (couple_id, to_ts(next_delivery_at), user_id),
+        )
+
+    async def leave_couple(self, user_id: int) -> None:
+        await self._run(
+            "UPDATE users SET couple_id = NULL, next_day = 1, next_delivery_at = NULL,"
+            " last_slot_at = NULL WHERE user_id = ?",
+            (user_id,),
+        )
+
+    async def advance(
+        self, user_id: int, *, next_day: int, slot_at: datetime, next_delivery_at: datetime | None
+    ) -> None:
+        await self._run(
+            "UPDATE users SET next_day = ?, last_slot_at = ?, next_delivery_at = ? WHERE user_id = ?",
+            (next_day, to_ts(slot_at), to_ts(next_delivery_at), user_id),
+        )
+
+    async def restart_round(self, user_id: int, next_delivery_at: datetime) -> None:
+        await self._run(
+            "UPDATE users SET next_day = 1, next_delivery_at = ? WHERE user_id = ?",
+            (to_ts(next_delivery_at), user_id),
+        )
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> bool:
+        """Returns whether the flag changed."""
+        changed = await self._run(
+            "UPDATE users SET blocked = ? WHERE user_id = ? AND blocked != ?",
+            (int(blocked), user_id, int(blocked)),
+        )
+        return changed > 0
+
+    async def due_users(self, now: datetime, limit: int) -> list[User]:
+        rows = await self._all(
+            f"SELECT {_USER_COLS} FROM users WHERE next_delivery_at <= ?"
+            " ORDER BY next_delivery_at LIMIT ?",
+            (to_ts(now), limit),
+        )
+        return [_user(r) for r in rows]
+
+    async def delete_user(self, user_id: int) -> None:
+        await self._run("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
+        await self._run("DELETE FROM users WHERE user_id = ?", (user_id,))
+
+    # --- invites -----------------------------------------------------------------------------
+
+    async def live_invite(self, inviter_id: int, now: datetime) -> Invite | None:
+        row = await self._one(
+            "SELECT * FROM invites WHERE inviter_id = ? AND used_at IS NULL AND expires_at > ?"
+            " ORDER BY created_at DESC LIMIT 1",
+            (inviter_id, to_ts(now)),
+        )
+        return self._invite(row) if row else None
+
+    async def create_invite(
+        self, code: str, inviter_id: int, now: datetime, expires_at: datetime
+    ) -> Invite:
+        await self._run(
+            "INSERT INTO invites (code, inviter_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (code, inviter_id, to_ts(now), to_ts(expires_at)),
+        )
+        return Invite(code, inviter_id, now, expires_at, None)
+
+    async def invite(self, code: str) -> Invite | None:
+        row = await self._one("SELECT * FROM invites WHERE code = ?", (code,))
+        return self._invite(row) if row else None
+
+    async def use_invite(self, code: str, user_id: int, now: datetime) -> bool:
+        used = await self._run(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE code = ? AND used_at IS NULL",
+            (to_ts(now), user_id, code),
+        )
+        return used == 1
+
+    async def drop_open_invites(self, user_id: int) -> None:
+        await self._run("DELETE FROM invites WHERE inviter_id = ? AND used_at IS NULL", (user_id,))
+
+    @staticmethod
+    def _invite(row: aiosqlite.Row) -> Invite:
+        return Invite(
+            code=row["code"],
+            inviter_id=row["inviter_id"],
+            created_at=from_ts(row["created_at"]),  # type: ignore[arg-type]
+            expires_at=from_ts(row["expires_at"]),  # type: ignore[arg-type]
+            used_at=from_ts(row["used_at"]),
+        )
+
+    # --- couples -----------------------------------------------------------------------------
+
+    async def create_couple(self, user_a: int, user_b: int, now: datetime) -> int:
+        async with self.conn.execute(
+            "INSERT INTO couples (user_a, user_b, status, started_at) VALUES (?, ?, 'active', ?)",
+            (user_a, user_b, to_ts(now)),
+        ) as cur:
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    async def couple(self, couple_id: int | None) -> Couple | None:
+        if couple_id is None:
+            return None
+        row = await self._one("SELECT * FROM couples WHERE id = ?", (couple_id,))
+        return _couple(row) if row else None
+
+    async def set_couple_status(
+        self, couple_id: int, status: str, *, paused_by: int | None = None, now: datetime
+    ) -> None:
+        ended = to_ts(now) if status in ("ended", "completed") else None
+        await self._run(
+            "UPDATE couples SET status = ?, paused_by = ?, ended_at = ? WHERE id = ?",
+            (status, paused_by, ended, couple_id),
+        )
+
+    async def next_round(self, couple_id: int) -> int:
+        await self._run(
+            "UPDATE couples SET round = round + 1, status = 'active', paused_by = NULL,"
+            " ended_at = NULL WHERE id = ?",
+            (couple_id,),
+        )
+        couple = await self.couple(couple_id)
+        assert couple is not None
+        return couple.round
+
+    async def couples_of(self, user_id: int) -> list[int]:
+        rows = await self._all(
+            "SELECT id FROM couples WHERE user_a = ? OR user_b = ?", (user_id, user_id)
+        )
+        return [r["id"] for r in rows]
+
+    async def delete_couple(self, couple_id: int) -> None:
+        await self._run(
+            "DELETE FROM outbox WHERE ref LIKE ? AND status = 'pending'", (f"c{couple_id}:%",)
+        )
+        await self._run("DELETE FROM couples WHERE id = ?", (couple_id,))
+
+    # --- days, deliveries, answers -----------------------------------------------------------
+
+    async def ensure_day(self, couple_id: int, round_: int, day: int, prompt_id: str) -> Day:
+        await self._run(
+            "INSERT OR IGNORE INTO days (couple_id, round, day, prompt_id) VALUES (?, ?, ?, ?)",
+            (couple_id, round_, day, prompt_id),
+        )
+        found = await self.day(couple_id, round_, day)
+        assert found is not None
+        return found
+
+    async def day(self, couple_id: int, round_: int, day: int) -> Day | None:
+        row = await self._one(
+            "SELECT * FROM days WHERE couple_id = ? AND round = ? AND day = ?",
+            (couple_id, round_, day),
+        )
+        if not row:
+            return None
+        return Day(
+            row["couple_id"],
+            row["round"],
+            row["day"],
+            row["prompt_id"],
+            from_ts(row["revealed_at"]),
+        )
+
+    async def mark_revealed(self, couple_id: int, round_: int, day: int, now: datetime) -> bool:
+        changed = await self._run(
+            "UPDATE days SET revealed_at = ? WHERE couple_id = ? AND round = ? AND day = ?"
+            " AND revealed_at IS NULL",
+            (to_ts(now), couple_id, round_, day),
+        )
+        return changed == 1
+
+    async def revealed_days(self, couple_id: int, round_: int) -> list[int]:
+        rows = await self._all(
+            "SELECT day FROM days WHERE couple_id = ? AND round = ? AND revealed_at IS NOT NULL",
+            (couple_id, round_),
+        )
+        return [r["day"] for r in rows]
+
+    async def add_delivery(
+        self,
+        user_id: int,
+        couple_id: int,
+        round_: int,
+        day: int,
+        *,
+        slot_at: datetime,
+        delivered_at: datetime,
+        remind_at: datetime | None,
+    ) -> bool:
+        added = await self._run(
+            "INSERT OR IGNORE INTO deliveries"
+            " (user_id, couple_id, round, day, slot_at, delivered_at, remind_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                couple_id,
+                round_,
+                day,
+                to_ts(slot_at),
+                to_ts(delivered_at),
+                to_ts(remind_at),
+            ),
+        )
+        return added == 1
+
+    async def deliveries(
+        self, user_id: int, couple_id: int, round_: int, limit: int = 2
+    ) -> list[Delivery]:
+        """This partner's deliveries in the round, newest first."""
+        rows = await self._all(
+            "SELECT * FROM deliveries WHERE user_id = ? AND couple_id = ? AND round = ?"
+            " ORDER BY day DESC LIMIT ?",
+            (user_id, couple_id, round_, limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    async def delivery(
+        self, user_id: int, couple_id: int, round_: int, day: int
+    ) -> Delivery | None:
+        row = await self._one(
+            "SELECT * FROM deliveries WHERE user_id = ? AND couple_id = ? AND round = ? AND day = ?",
+            (user_id, couple_id, round_, day),
+        )
+        return _delivery(row) if row else None
+
+    async def clear_reminder(self, user_id: int, couple_id: int, round_: int, day: int) -> None:
+        await self._run(
+            "UPDATE deliveries SET remind_at = NULL"
+            " WHERE user_id = ? AND couple_id = ? AND round = ? AND day = ?",
+            (user_id, couple_id, round_, day),
+        )
+
+    async def mark_nudged(
+        self, user_id: int, couple_id: int, round_: int, day: int, now: datetime
+    ) -> bool:
+        changed = await self._run(
+            "UPDATE deliveries SET nudged_at = ? WHERE user_id = ? AND couple_id = ? AND round = ?"
+            " AND day = ? AND nudged_at IS NULL",
+            (to_ts(now), user_id, couple_id, round_, day),
+        )
+        return changed == 1
+
+    async def due_reminders(self, now: datetime, limit: int) -> list[Delivery]:
+        rows = await self._all(
+            "SELECT * FROM deliveries WHERE remind_at <= ? ORDER BY remind_at LIMIT ?",
+            (to_ts(now), limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    async def save_answer(
+        self,
+        couple_id: int,
+        round_: int,
+        day: int,
+        user_id: int,
+        *,
+        kind: str,
+        text: str | None,
+        file_id: str | None,
+        message_id: int | None,
+        now: datetime,
+    ) -> bool:
+        """Insert or replace this partner's answer. Returns True if it replaced an earlier one."""
+        existing = await self.answer(couple_id, round_, day, user_id)
+        await self._run(
+            "INSERT INTO answers (couple_id, round, day, user_id, kind, text, file_id, message_id,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(couple_id, round, day, user_id) DO UPDATE SET kind = excluded.kind,"
+            " text = excluded.text, file_id = excluded.file_id, message_id = excluded.message_id,"
+            " updated_at = excluded.updated_at",
+            (
+                couple_id,
+                round_,
+                day,
+                user_id,
+                kind,
+                text,
+                file_id,
+                message_id,
+                to_ts(now),
+                to_ts(now),
+            ),
+        )
+        return existing is not None
+
+    async def answer(self, couple_id: int, round_: int, day: int, user_id: int) -> Answer | None:
+        row = await self._one(
+            "SELECT * FROM answers WHERE couple_id = ? AND round = ? AND day = ? AND user_id = ?",
+            (couple_id, round_, day, user_id),
+        )
+        return _answer(row) if row else None
+
+    async def answer_by_message(self, user_id: int, message_id: int) -> Answer | None:
+        row = await self._one(
+            "SELECT * FROM answers WHERE user_id = ? AND message_id = ?", (user_id, message_id)
+        )
+        return _answer(row) if row else None
+
+    async def answers(self, couple_id: int, round_: int, day: int) -> dict[int, Answer]:
+        rows = await self._all(
+            "SELECT * FROM answers WHERE couple_id = ? AND round = ? AND day = ?",
+            (couple_id, round_, day),
+        )
+        return {r["user_id"]: _answer(r) for r in rows}
+
+    async def revealed_page(
+        self, couple_id: int, offset: int, limit: int
+    ) -> tuple[list[tuple[Day, dict[int, Answer]]], int]:
+        """Revealed days of the couple, newest first, with both answers; and the total count."""
+        total_row = await self._one(
+            "SELECT COUNT(*) AS n FROM days WHERE couple_id = ? AND revealed_at IS NOT NULL",
+            (couple_id,),
+        )
+        rows = await self._all(
+            "SELECT * FROM days WHERE couple_id = ? AND revealed_at IS NOT NULL"
+            " ORDER BY round DESC, day DESC LIMIT ? OFFSET ?",
+            (couple_id, limit, offset),
+        )
+        page = []
+        for r in rows:
+            day = Day(
+                r["couple_id"], r["round"], r["day"], r["prompt_id"], from_ts(r["revealed_at"])
+            )
+            page.append((day, await self.answers(couple_id, day.round, day.day)))
+        return page, int(total_row["n"]) if total_row else 0
+
+    # --- tips, groups --------------------------------------------------------------------------
+
+    async def seen_tips(self, user_id: int) -> set[str]:
+        rows = await self._all("SELECT tip_id FROM tip_views WHERE user_id = ?", (user_id,))
+        return {r["tip_id"] for r in rows}
+
+    async def record_tip(self, user_id: int, tip_id: str, now: datetime) -> None:
+        await self._run(
+            "INSERT OR REPLACE INTO tip_views (user_id, tip_id, seen_at) VALUES (?, ?, ?)",
+            (user_id, tip_id, to_ts(now)),
+        )
+
+    async def forget_tips(self, user_id: int, tip_ids: Iterable[str]) -> None:
+        await self.conn.executemany(
+            "DELETE FROM tip_views WHERE user_id = ? AND tip_id = ?",
+            [(user_id, t) for t in tip_ids],
+        )
+
+    async def note_group(self, chat_id: int, now: datetime) -> bool:
+        """Record that a group was told the bot is private-only; False if it was told before."""
+        added = await self._run(
+            "INSERT OR IGNORE INTO group_notices (chat_id, at) VALUES (?, ?)", (chat_id, to_ts(now))
+        )
+        return added == 1
+
+    # --- outbox ------------------------------------------------------------------------------
+
+    async def enqueue(
+        self,
+        *,
+        key: str,
+        chat_id: int,
+        kind: str,
+        method: str,
+        payload: str,
+        priority: int,
+        not_before: datetime,
+        ref: str | None,
+        now: datetime,
+    ) -> bool:
+        """Add a message to the outbox; a key seen before is a no-op (returns False)."""
+        added = await self._run(
+            "INSERT OR IGNORE INTO outbox (key, chat_id, kind, method, payload, priority,"
+            " not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, chat_id, kind, method, payload, priority, to_ts(not_before), ref, to_ts(now)),
+        )
+        return added == 1
+
+    async def pending(self, now: datetime, limit: int) -> list[OutboxRow]:
+        rows = await self._all(
+            "SELECT id, key, chat_id, kind, method, payload, priority, not_before, attempts, ref"
+            " FROM outbox WHERE status = 'pending' AND not_before <= ?"
+            " ORDER BY priority, not_before, id LIMIT ?",
+            (to_ts(now), limit),
+        )
+        return [
+            OutboxRow(
+                r["id"],
+                r["key"],
+                r["chat_id"],
+                r["kind"],
+                r["method"],
+                r["payload"],
+                r["priority"],
+                from_ts(r["not_before"]),
+                r["attempts"],
+                r["ref"],
+            )  # type: ignore[arg-type]
+            for r in rows
+        ]
+
+    async def next_pending_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(not_before) AS t FROM outbox WHERE status = 'pending'")
+        return from_ts(row["t"]) if row and row["t"] is not None else None
+
+    async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
+        # The payload may hold a partner's answer: once delivered it has no reason to stay.
+        await self._run(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, payload = ''"
+            " WHERE id = ?",
+            (message_id, to_ts(now), row_id),
+        )
+
+    async def reschedule(
+        self, row_id: int, not_before: datetime, attempts: int, error: str
+    ) -> None:
+        await self._run(
+            "UPDATE outbox SET not_before = ?, attempts = ?, last_error = ? WHERE id = ?",
+            (to_ts(not_before), attempts, error[:500], row_id),
+        )
+
+    async def finish(self, row_id: int, status: str, error: str) -> None:
+        await self._run(
+            "UPDATE outbox SET status = ?, last_error = ?, payload = '' WHERE id = ?"
+            if status == "dropped"
+            else "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?",
+            (status, error[:500], row_id),
+        )
+
+    async def drop_pending_for(self, chat_id: int, error: str) -> int:
+        return await self._run(
+            "UPDATE outbox SET status = 'dropped', last_error = ?, payload = ''"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (error[:500], chat_id),
+        )
+
+    async def retry_failed(self, now: datetime) -> int:
+        return await self._run(
+            "UPDATE outbox SET status = 'pending', attempts = 0, not_before = ?"
+            " WHERE status = 'failed'",
+            (to_ts(now),),
+        )
+
+    async def sent_ref(self, chat_id: int, message_id: int) -> str | None:
+        row = await self._one(
+            "SELECT ref FROM outbox WHERE chat_id = ? AND message_id = ?", (chat_id, message_id)
+        )
+        return row["ref"] if row else None
+
+    async def outbox_counts(self) -> dict[str, int]:
+        rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {r["status"]: r["n"] for r in rows}

@@ -1,0 +1,262 @@
+"""Every message the bot writes, in one place. HTML parse mode; every dynamic value is escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.core.challenge import Phase
+
+MAX_MESSAGE = 4096
+MAX_CAPTION = 1024
+
+# Constants below are HTML already (note &amp;); only dynamic values go through esc().
+PHASE_NAMES = {
+    Phase.TRUST: "Trust &amp; communication",
+    Phase.AFFECTION: "Affection &amp; closeness",
+    Phase.CONFLICT: "Conflict &amp; compromise",
+}
+CATEGORY_NAMES = {
+    "appreciation": "Appreciation",
+    "affection": "Affection",
+    "conversation": "Conversation",
+}
+
+
+def esc(value: object) -> str:
+    return escape(str(value), quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten ``text`` to at most ``limit`` characters, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- onboarding and pairing ---------------------------------------------------------------------
+
+WELCOME = (
+    "Hi {name}! I'm <b>Couplet</b> 💞\n"
+    "For 30 days I send you and your partner one small prompt a day.\n"
+    "You each answer privately, then see both answers side by side.\n"
+    "Days 1–10 build trust, 11–20 closeness, 21–30 working through friction together."
+)
+INVITE = (
+    "To begin, send your partner this invite link:\n{link}\n\n"
+    "It works once and stays valid until {expires}."
+)
+SHARE_TEXT = "Let's do the 30-day Couplet challenge together 💞"
+INVITED_BY = (
+    "<b>{inviter}</b> invited you to the 30-day Couplet challenge: one small prompt a day, "
+    "answered privately, revealed together.\n\nWould you like to join?"
+)
+ALREADY_PAIRED = "You're paired with <b>{partner}</b>. {status}\n/today shows today's prompt."
+PAIRED_YOU = (
+    "You and <b>{partner}</b> are paired! 🎉\n"
+    "Day 1 arrives at {time} your time ({tz}). Change it any time with /settings.\n"
+    "Or start right now:"
+)
+PAIRED_INVITER = (
+    "<b>{partner}</b> accepted your invite! 🎉\n"
+    "Day 1 arrives at {time} your time ({tz}). Change it any time with /settings.\n"
+    "Or start right now:"
+)
+STARTING_NOW = "Here we go: day 1 is on its way to you both. ✨"
+ALREADY_STARTED = "Your challenge has already started: /today shows today's prompt."
+DECLINED_YOU = "No problem. If you change your mind, just open the link again."
+DECLINED_INVITER = "<b>{name}</b> opened your invite and said not now. Your link still works."
+INVITE_PROBLEMS = {
+    "unknown": "I don't know that invite code. Ask your partner to send /start and share a fresh link.",
+    "expired": "That invite has expired. Ask your partner to send /start for a fresh link.",
+    "used": "That invite was already used. Ask your partner to send /start for a fresh link.",
+    "own": "That's your own invite link 🙂 Send it to your partner; it works for them, not you.",
+    "you_paired": "You're already paired. To pair with someone else, first /unpair.",
+    "inviter_paired": "The person who sent this invite is already paired with someone else.",
+}
+
+# --- the daily rhythm ---------------------------------------------------------------------------
+
+PROMPT = (
+    "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n"
+    "<i>Reply with text, a voice note or a photo. {partner} sees it only once you've both answered.</i>"
+)
+LATE_PREFIX = "<i>This is yesterday's prompt, a little late — answer whenever suits you.</i>\n\n"
+REMINDER = (
+    "A gentle reminder 🌱 Day {day}'s prompt is still waiting for your answer:\n\n<i>{text}</i>"
+)
+NUDGE = "💌 <b>{name}</b> has answered day {day} and is looking forward to yours."
+NUDGE_SENT = "Nudge sent to {partner} 💌"
+NUDGE_ALREADY = "You already nudged {partner} today. Give them a little time 🙂"
+NUDGE_NOT_NEEDED = "Nothing to nudge right now: {reason}"
+NUDGE_BUTTON = "Nudge {partner}"
+
+SAVED = (
+    "Saved your answer for day {day} ✓\n"
+    "I'll show you both answers as soon as {partner} has answered."
+)
+UPDATED = "Updated your answer for day {day} ✓ {partner} will see this version."
+SAVED_REVEAL = "Saved ✓ You've both answered day {day}, here they are:"
+EDIT_TOO_LATE = "Day {day} is already revealed, so your edit stays with you. 💛"
+NOTHING_OPEN = "There's no open prompt to answer right now. {next}\nMeanwhile, /tip has an idea."
+NEXT_AT = "Your next prompt arrives {when}."
+UNSUPPORTED = (
+    "I can keep text, voice notes and photos as answers, but not this kind of message. "
+    "Could you send it as one of those?"
+)
+CAPTION_NEEDED_NOTHING = "Nice! But there's no open prompt to attach this to right now."
+
+REVEAL_HEAD = "<b>Day {day} · You both answered</b> 💞\n<i>{prompt}</i>"
+REVEAL_YOU = "<b>You</b>\n{answer}"
+REVEAL_PARTNER = "<b>{partner}</b>\n{answer}"
+REVEAL_MEDIA = {"voice": "🎙 voice note", "photo": "📷 photo"}
+REVEAL_MEDIA_BELOW = "{media} (below)"
+REVEAL_MEDIA_CAPTION = "{partner}'s answer for day {day}"
+REVEAL_FOLLOW_UP = "<i>💬 {text}</i>"
+
+RECAP = (
+    "<b>{title}</b>\n{summary}\n\n"
+    "You revealed {revealed} of 10 days in this phase together.\n\n"
+    "<b>To reflect on together:</b> {reflection}"
+)
+COMPLETE = (
+    "🎉 <b>You did it: 30 days together.</b>\n"
+    "Thank you for showing up for each other. Your answers stay in /history.\n\n"
+    "Would you like another round with fresh prompts?"
+)
+AGAIN_STARTED = "A new round begins! Day 1 arrives at your usual time. 🌱"
+AGAIN_PARTNER = "<b>{name}</b> started a new round. Day 1 arrives at your usual time. 🌱"
+STOPPED = "Lovely. The challenge is complete; your answers stay in /history. /start anytime."
+
+# --- commands -----------------------------------------------------------------------------------
+
+HELP = (
+    "<b>Couplet</b> · 30 days, one prompt a day, answered together.\n\n"
+    "/start – your invite link, or where you are\n"
+    "/today – today's prompt and who has answered\n"
+    "/progress – your day, phase and streak\n"
+    "/history – your revealed answers\n"
+    "/tip – a practical idea (try /tip conflict)\n"
+    "/nudge – a gentle nudge to your partner\n"
+    "/settings – delivery time and time zone\n"
+    "/time 20:30 · /timezone Europe/Berlin\n"
+    "/pause · /resume – take a break\n"
+    "/unpair – end the pairing\n"
+    "/delete_my_data – erase everything about you\n\n"
+    "To answer, just reply with text, a voice note or a photo."
+)
+COMMANDS: list[tuple[str, str]] = [
+    ("today", "Today's prompt and who has answered"),
+    ("progress", "Your day, phase and streak"),
+    ("history", "Your revealed answers"),
+    ("tip", "A practical tip for this phase"),
+    ("nudge", "Gently nudge your partner"),
+    ("settings", "Delivery time and time zone"),
+    ("pause", "Take a break"),
+    ("resume", "Pick up again"),
+    ("start", "Your invite link or your status"),
+    ("help", "What I can do"),
+]
+UNKNOWN_COMMAND = "I don't know {command}. /help lists what I can do."
+NOT_PAIRED = "You're not paired yet. Send /start to get an invite link for your partner."
+PRIVATE_ONLY = (
+    "Hi! Couplet works only in private chats, so answers stay between two partners. "
+    "Open a private chat with me instead: @{bot}"
+)
+ERROR = "Sorry, something went wrong on my side. Please try that again in a moment."
+STALE_BUTTON = "That button belongs to an older message and doesn't work any more."
+
+TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n{status}"
+TODAY_STATUS_BOTH = "You've both answered ✓ — see /history."
+TODAY_STATUS_YOU = "You've answered ✓ · waiting for {partner}."
+TODAY_STATUS_PARTNER = "{partner} has answered ✓ · your turn!"
+TODAY_STATUS_NONE = "Neither of you has answered yet."
+TODAY_NOT_YET = "Your challenge starts soon: day 1 arrives {when}."
+PAUSED_NOTE = "⏸ The challenge is paused. /resume picks it up again."
+
+PROGRESS = (
+    "<b>Day {day} of {total}</b> · {phase}\n"
+    "<code>{bar}</code>\n"
+    "● revealed  ○ open or missed  · ahead\n"
+    "Revealed together: {revealed} · streak: {streak} 🔥"
+)
+HISTORY_EMPTY = "No revealed answers yet. Once you've both answered a day, it lands here."
+HISTORY_HEAD = "<b>Your shared history</b> · page {page} of {pages}"
+HISTORY_PHASE = "\n<b>— {phase} —</b>"
+HISTORY_ITEM = (
+    "\n<b>Day {day}</b> · <i>{prompt}</i>\n<b>You:</b> {mine}\n<b>{partner}:</b> {theirs}"
+)
+HISTORY_ROUND = " (round {round})"
+OLDER = "‹ Older"
+NEWER = "Newer ›"
+
+TIP = "💡 <b>Tip · {topic}</b>\n{text}"
+TIP_TOPICS = "Pick a topic, or send /tip for one that fits your current phase."
+TIP_UNKNOWN = "I don't have tips on “{topic}”. Try one of these:"
+TIP_ALL_SEEN = "\n\n<i>You've seen all the tips here, so I'm starting over.</i>"
+
+# --- settings -----------------------------------------------------------------------------------
+
+SETTINGS = (
+    "<b>Your settings</b>\n"
+    "Prompt time: <b>{time}</b>\nTime zone: <b>{tz}</b>\nNext prompt: {next}\n\n"
+    "Shortcuts: /time 20:30 · /timezone Europe/Berlin or UTC+2"
+)
+PICK_TIME = "When should your daily prompt arrive? (your local time)\nOr send e.g. /time 20:30"
+PICK_TZ = "Which time zone are you in?\nOr send e.g. /timezone America/Chicago or /timezone UTC-5"
+TIME_SET = "Done: your prompt now arrives at <b>{time}</b> ({tz}). Next one: {next}."
+TZ_SET = (
+    "Done: your time zone is <b>{tz}</b>. Prompts arrive at {time} local time. Next one: {next}."
+)
+TIME_USAGE = "Send the time like this: <code>/time 20:30</code> (24-hour, or 8:30pm)."
+TIME_BAD = (
+    "I couldn't read “{value}” as a time. Try <code>/time 20:30</code> or <code>/time 8pm</code>."
+)
+TZ_USAGE = (
+    "Send your time zone like this: <code>/timezone Europe/Berlin</code> or "
+    "<code>/timezone UTC+2</code>."
+)
+TZ_BAD = (
+    "I don't know the time zone “{value}”. Use a name like <code>Europe/Berlin</code> or "
+    "<code>America/New_York</code>, or an offset like <code>UTC+2</code>."
+)
+BTN_CHANGE_TIME = "🕗 Change time"
+BTN_CHANGE_TZ = "🌍 Change time zone"
+
+# --- pause, unpair, delete ----------------------------------------------------------------------
+
+PAUSED = "Paused ⏸ No prompts until one of you sends /resume. Take the time you need."
+PAUSED_PARTNER = (
+    "<b>{name}</b> paused the challenge for now ⏸ /resume picks it up when you're both ready."
+)
+ALREADY_PAUSED = "The challenge is already paused. /resume picks it up again."
+RESUMED = "Welcome back! ▶️ Your next prompt arrives {when}."
+RESUMED_PARTNER = "<b>{name}</b> resumed the challenge ▶️ Your next prompt arrives {when}."
+NOT_PAUSED = "The challenge isn't paused. /today shows today's prompt."
+UNPAIR_CONFIRM = (
+    "Unpair from <b>{partner}</b>? The challenge ends for both of you and your shared history "
+    "is no longer shown. This can't be undone."
+)
+UNPAIRED = "You're unpaired. Whenever you like, /start gives you a new invite link."
+UNPAIRED_PARTNER = (
+    "<b>{name}</b> ended the pairing. /start gives you a new invite link whenever you like."
+)
+DELETE_CONFIRM = (
+    "Erase everything Couplet knows about you: your settings, your answers and your pairing? "
+    "Your partner will be told you left. This can't be undone."
+)
+DELETED = "Done. Everything about you is erased. If you ever come back, /start begins afresh. 💛"
+DELETED_PARTNER = (
+    "<b>{name}</b> has left Couplet, so your pairing has ended. /start gives you a new invite link."
+)
+CANCELLED = "Okay, nothing changed."
+BLOCKED_PARTNER = (
+    "It looks like <b>{name}</b> has stopped Couplet, so I've paused the challenge. "
+    "It can pick up again when they're back and one of you sends /resume."
+)
+BTN_YES_UNPAIR = "Yes, unpair"
+BTN_YES_DELETE = "Yes, erase my data"
+BTN_CANCEL = "Cancel"
+BTN_ACCEPT = "💞 Accept"
+BTN_DECLINE = "Not now"
+BTN_START_NOW = "▶️ Start now"
+BTN_SHARE = "📨 Share invite"
+BTN_AGAIN = "🔁 Another round"
+BTN_STOP = "🌙 We're done for now"

@@ -1,0 +1,155 @@
+"""Pydantic schema of the content files under ``prompts/<lang>/``.
+
+Every file is TOML. The loader validates each file against these models at start-up, so a typo in
+content stops the bot with the file and the field named, instead of surfacing mid-challenge.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+DAYS = 30
+PHASE_LENGTH = 10
+
+Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=48)]
+
+
+class Category(StrEnum):
+    APPRECIATION = "appreciation"
+    AFFECTION = "affection"
+    CONVERSATION = "conversation"
+
+
+class Topic(StrEnum):
+    """What `/tip <topic>` narrows by (user-facing)."""
+
+    COMMUNICATION = "communication"
+    TRUST = "trust"
+    AFFECTION = "affection"
+    CONFLICT = "conflict"
+    STRESS = "stress"
+    QUALITY_TIME = "quality-time"
+    LONG_DISTANCE = "long-distance"
+    LONG_TERM = "long-term"
+
+
+class Barrier(StrEnum):
+    """The twelve emotional barriers to intimacy described in the source material."""
+
+    FEAR_OF_VULNERABILITY = "fear-of-vulnerability"
+    PAST_HURT = "past-hurt"
+    POOR_COMMUNICATION = "poor-communication"
+    RESENTMENT = "resentment"
+    FEAR_OF_REJECTION = "fear-of-rejection"
+    EMOTIONAL_UNAVAILABILITY = "emotional-unavailability"
+    UNREALISTIC_EXPECTATIONS = "unrealistic-expectations"
+    LITTLE_QUALITY_TIME = "little-quality-time"
+    FEAR_OF_CONFLICT = "fear-of-conflict"
+    BURNOUT = "burnout"
+    COMPARISON = "comparison"
+    LITTLE_AFFECTION = "little-affection"
+
+
+class Area(StrEnum):
+    """Areas a self-check question measures (signs of an emotional barrier)."""
+
+    MISUNDERSTANDINGS = "misunderstandings"
+    EXPRESSING_EMOTIONS = "expressing-emotions"
+    AVOIDED_CONVERSATIONS = "avoided-conversations"
+    DISTANCE = "distance"
+    TOUCH = "touch"
+    STRESS = "stress"
+    CONFLICT = "conflict"
+    NEEDS = "needs"
+
+
+def phase_of_day(day: int) -> int:
+    return (day - 1) // PHASE_LENGTH + 1
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prompt(_Item):
+    """One prompt. Core and alternate prompts carry ``day``; intimacy-track prompts carry ``step``."""
+
+    id: Id
+    day: int | None = Field(default=None, ge=1, le=DAYS)
+    step: int | None = Field(default=None, ge=1, le=30)
+    category: Category
+    depth: int = Field(ge=1, le=3)
+    text: str = Field(min_length=10, max_length=300)
+    follow_up: str | None = Field(default=None, min_length=5, max_length=300)
+
+    @model_validator(mode="after")
+    def _day_or_step(self) -> Prompt:
+        if (self.day is None) == (self.step is None):
+            raise ValueError("a prompt needs exactly one of 'day' or 'step'")
+        return self
+
+    @property
+    def phase(self) -> int:
+        if self.day is not None:
+            return phase_of_day(self.day)
+        return min(3, (self.step - 1) // 5 + 1)  # type: ignore[operator]
+
+
+class Tip(_Item):
+    id: Id
+    topics: list[Topic] = Field(min_length=1)
+    barriers: list[Barrier] = Field(default_factory=list)
+    phases: list[Annotated[int, Field(ge=1, le=3)]] = Field(min_length=1)
+    text: str = Field(min_length=20, max_length=600)
+
+
+class TopicInfo(_Item):
+    id: Topic
+    label: str = Field(min_length=2, max_length=32)
+    description: str = Field(min_length=5, max_length=120)
+
+
+class BarrierInfo(_Item):
+    id: Barrier
+    label: str = Field(min_length=2, max_length=48)
+
+
+class CheckinQuestion(_Item):
+    """A statement answered on a 1-5 scale, where 5 means the sign is strongly present."""
+
+    id: Id
+    area: Area
+    text: str = Field(min_length=10, max_length=200)
+    help_sign: bool = False
+    topic: Topic
+
+
+class Recap(_Item):
+    phase: int = Field(ge=1, le=3)
+    title: str = Field(min_length=3, max_length=80)
+    summary: str = Field(min_length=10, max_length=400)
+    reflection: str = Field(min_length=10, max_length=300)
+
+
+class PromptFile(_Item):
+    prompt: list[Prompt]
+
+
+class TipFile(_Item):
+    tip: list[Tip]
+
+
+class TopicFile(_Item):
+    topic: list[TopicInfo]
+    barrier: list[BarrierInfo]
+
+
+class CheckinFile(_Item):
+    question: list[CheckinQuestion]
+
+
+class RecapFile(_Item):
+    recap: list[Recap]

@@ -1,0 +1,131 @@
+"""Test doubles: a clock you move by hand, and the bot wired to the in-process fake Bot API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, shutdown, startup
+from bot.config import Settings
+from bot.context import KEY, Couplet
+from fakebot import FakeTelegram, InProcessRequest
+from scheduler.due import TickResult, run_tick
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning, 09:00 UTC
+
+
+@dataclass
+class FakeClock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def set(self, instant: datetime) -> None:
+        self.now = instant
+
+
+def make_settings(tmp_path: Any, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": "123456:TEST-TOKEN-never-log-me",
+        "telegram_api_url": "http://127.0.0.1:9",
+        "database_url": f"sqlite:///{tmp_path}/couplet.db",
+        "default_timezone": "UTC",
+        "default_delivery_time": "20:00",
+        "reminder_after_hours": 4,
+        "answer_grace_hours": 12,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Harness:
+    """The real Application, fed updates one by one, sending into a FakeTelegram in-process."""
+
+    tg: FakeTelegram
+    app: Application
+    clock: FakeClock
+    offset: int = 0
+    processed: list[Update] = field(default_factory=list)
+
+    @property
+    def couplet(self) -> Couplet:
+        return self.app.bot_data[KEY]
+
+    async def pump(self) -> int:
+        """Process every update the fake holds, in order, like polling would."""
+        count = 0
+        while True:
+            status, body = await self.tg.call("getUpdates", {"offset": self.offset, "timeout": 0})
+            assert status == 200, body
+            updates = body["result"]
+            if not updates:
+                return count
+            for raw in updates:
+                self.offset = raw["update_id"] + 1
+                update = Update.de_json(raw, self.app.bot)
+                await self.app.process_update(update)
+                self.processed.append(update)
+                count += 1
+            await self.flush()
+
+    async def flush(self) -> int:
+        """Send whatever the outbox holds that is due now."""
+        assert self.couplet.sender is not None
+        return await self.couplet.sender.drain()
+
+    async def tick(self) -> TickResult:
+        result = await run_tick(self.couplet, self.clock())
+        await self.flush()
+        return result
+
+    async def say(self, user_id: int, text: str, **kw: Any) -> dict[str, Any]:
+        sent = self.tg.send_text(user_id, text, **kw)
+        await self.pump()
+        return sent
+
+    async def press(self, user_id: int, message: dict[str, Any], data: str) -> None:
+        self.tg.press_button(user_id, message, data)
+        await self.pump()
+
+    def texts(self, chat_id: int) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.tg.inbox(chat_id)]
+
+    def last_text(self, chat_id: int) -> str:
+        inbox = self.texts(chat_id)
+        return inbox[-1] if inbox else ""
+
+    async def walk_to(self, instant: datetime, step_hours: float = 1) -> None:
+        """Move the clock forward in steps, running the scheduler at each, as the job would."""
+        while self.clock.now < instant:
+            self.clock.advance(hours=min(step_hours, (instant - self.clock.now).total_seconds() / 3600))
+            await self.tick()
+
+
+async def start_harness(tmp_path: Any, **overrides: Any) -> Harness:
+    tg = FakeTelegram()
+    clock = FakeClock()
+    application = build_application(
+        make_settings(tmp_path, **overrides),
+        clock=clock,
+        request=InProcessRequest(tg),
+        run_scheduler=False,
+    )
+    await application.initialize()
+    await startup(application, start_sender=False)
+    return Harness(tg, application, clock)
+
+
+async def stop_harness(h: Harness) -> None:
+    await shutdown(h.app)
+    await h.app.shutdown()
