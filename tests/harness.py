@@ -108,7 +108,9 @@ class Harness:
     async def walk_to(self, instant: datetime, step_hours: float = 1) -> None:
         """Move the clock forward in steps, running the scheduler at each, as the job would."""
         while self.clock.now < instant:
-            self.clock.advance(hours=min(step_hours, (instant - self.clock.now).total_seconds() / 3600))
+            self.clock.advance(
+                hours=min(step_hours, (instant - self.clock.now).total_seconds() / 3600)
+            )
             await self.tick()
 
 

@@ -27,8 +27,16 @@ async def next_day(h: Harness) -> None:
 
 async def test_help_lists_commands_and_the_menu_is_set_at_start_up(h: Harness) -> None:
     await h.say(ALEX, "/help")
-    for command in ("/today", "/progress", "/history", "/tip", "/settings", "/pause", "/unpair",
-                    "/delete_my_data"):
+    for command in (
+        "/today",
+        "/progress",
+        "/history",
+        "/tip",
+        "/settings",
+        "/pause",
+        "/unpair",
+        "/delete_my_data",
+    ):
         assert command in h.last_text(ALEX)
     assert {c["command"] for c in h.tg.commands} >= {"today", "tip", "settings", "help"}
 
@@ -120,7 +128,9 @@ async def test_tip_without_topic_fits_the_phase_and_offers_topics(h: Harness) ->
     tip_text = message["text"].split("\n", 1)[1]
     phase1 = {t.text for t in h.couplet.library.tips if 1 in t.phases}
     assert any(texts.esc(t) == tip_text for t in phase1)
-    buttons = [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    buttons = [
+        b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert "tip:stress" in buttons
     await h.press(KIM, message, "tip:stress")
     assert "Tip · " in h.last_text(KIM)
@@ -156,7 +166,9 @@ async def test_stale_and_forged_buttons_do_not_crash(h: Harness) -> None:
     assert any(a for a in h.tg.callback_answers)
 
 
-async def test_a_failing_handler_logs_and_tells_the_user_without_a_trace(h: Harness, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_a_failing_handler_logs_and_tells_the_user_without_a_trace(
+    h: Harness, caplog
+) -> None:  # type: ignore[no-untyped-def]
     async def boom(update, context):  # type: ignore[no-untyped-def]
         raise RuntimeError("kaboom")
 

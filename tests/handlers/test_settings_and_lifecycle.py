@@ -39,7 +39,9 @@ async def test_timezone_shortcut_accepts_names_and_offsets(h: Harness) -> None:
     assert (await user(h, ALEX)).timezone == "UTC+02:00"
 
 
-async def test_partners_in_different_zones_each_get_the_prompt_at_their_own_time(h: Harness) -> None:
+async def test_partners_in_different_zones_each_get_the_prompt_at_their_own_time(
+    h: Harness,
+) -> None:
     await h.say(ALEX, "/timezone Europe/Berlin")
     await h.say(SAM, "/timezone America/New_York")
     await pair(h, ALEX, SAM)
@@ -101,9 +103,16 @@ async def test_delete_my_data_erases_the_user_and_their_answers(h: Harness) -> N
     assert h.last_text(ALEX) == texts.DELETED
     assert "has left Couplet" in h.last_text(SAM)
     db = h.couplet.db
-    for table, column in (("users", "user_id"), ("answers", "user_id"), ("invites", "inviter_id"),
-                          ("deliveries", "user_id"), ("outbox", "chat_id")):
-        async with db.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ALEX,)) as c:
+    for table, column in (
+        ("users", "user_id"),
+        ("answers", "user_id"),
+        ("invites", "inviter_id"),
+        ("deliveries", "user_id"),
+        ("outbox", "chat_id"),
+    ):
+        async with db.conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", (ALEX,)
+        ) as c:
             assert (await c.fetchone())[0] == 0, table
     async with db.conn.execute("SELECT COUNT(*) FROM answers WHERE text LIKE '%secret%'") as c:
         assert (await c.fetchone())[0] == 0

@@ -10,8 +10,8 @@ from bot.core.challenge import (
     reveal_ready,
     streak,
 )
-from bot.core.pairing import InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
+from bot.core.pairing import InviteProblem, check_invite, new_code
 
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
 GRACE = timedelta(hours=12)
@@ -19,7 +19,12 @@ GRACE = timedelta(hours=12)
 
 def test_phases_follow_the_ten_day_blocks() -> None:
     assert [phase_of(d) for d in (1, 10, 11, 20, 21, 30)] == [
-        Phase.TRUST, Phase.TRUST, Phase.AFFECTION, Phase.AFFECTION, Phase.CONFLICT, Phase.CONFLICT
+        Phase.TRUST,
+        Phase.TRUST,
+        Phase.AFFECTION,
+        Phase.AFFECTION,
+        Phase.CONFLICT,
+        Phase.CONFLICT,
     ]
 
 
@@ -37,21 +42,33 @@ def test_reveal_needs_both_partners() -> None:
 
 
 def test_answer_goes_to_the_newest_open_day() -> None:
-    delivered = [Delivered(5, NOW - timedelta(hours=1), False), Delivered(4, NOW - timedelta(days=1), False)]
+    delivered = [
+        Delivered(5, NOW - timedelta(hours=1), False),
+        Delivered(4, NOW - timedelta(days=1), False),
+    ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed=set()) == 5
 
 
 def test_revealed_newest_day_lets_the_previous_day_take_it_within_grace() -> None:
-    delivered = [Delivered(5, NOW - timedelta(hours=1), False), Delivered(4, NOW - timedelta(days=1), False)]
+    delivered = [
+        Delivered(5, NOW - timedelta(hours=1), False),
+        Delivered(4, NOW - timedelta(days=1), False),
+    ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed={5}) == 4
     late = NOW + GRACE
     assert answer_target(delivered, now=late, grace=GRACE, revealed={5}) is None
 
 
 def test_reply_to_an_old_prompt_targets_that_day_only_within_grace() -> None:
-    delivered = [Delivered(5, NOW - timedelta(hours=1), False), Delivered(4, NOW - timedelta(days=1), False)]
+    delivered = [
+        Delivered(5, NOW - timedelta(hours=1), False),
+        Delivered(4, NOW - timedelta(days=1), False),
+    ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed=set(), reply_to_day=4) == 4
-    assert answer_target(delivered, now=NOW + GRACE, grace=GRACE, revealed=set(), reply_to_day=4) is None
+    assert (
+        answer_target(delivered, now=NOW + GRACE, grace=GRACE, revealed=set(), reply_to_day=4)
+        is None
+    )
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed={4}, reply_to_day=4) is None
 
 
@@ -77,8 +94,13 @@ def test_invite_rules() -> None:
     invite = CoreInvite(code, 1, NOW, NOW + timedelta(days=7))
 
     def check(user: int = 2, now: datetime = NOW, **kw: bool) -> InviteProblem | None:
-        return check_invite(invite, user_id=user, now=now, user_paired=kw.get("me", False),
-                            inviter_paired=kw.get("them", False))
+        return check_invite(
+            invite,
+            user_id=user,
+            now=now,
+            user_paired=kw.get("me", False),
+            inviter_paired=kw.get("them", False),
+        )
 
     assert check() is None
     assert check(user=1) == InviteProblem.OWN
@@ -86,5 +108,11 @@ def test_invite_rules() -> None:
     assert check(me=True) == InviteProblem.YOU_PAIRED
     assert check(them=True) == InviteProblem.INVITER_PAIRED
     used = CoreInvite(code, 1, NOW, NOW + timedelta(days=7), used_at=NOW)
-    assert check_invite(used, user_id=2, now=NOW, user_paired=False, inviter_paired=False) == InviteProblem.USED
-    assert check_invite(None, user_id=2, now=NOW, user_paired=False, inviter_paired=False) == InviteProblem.UNKNOWN
+    assert (
+        check_invite(used, user_id=2, now=NOW, user_paired=False, inviter_paired=False)
+        == InviteProblem.USED
+    )
+    assert (
+        check_invite(None, user_id=2, now=NOW, user_paired=False, inviter_paired=False)
+        == InviteProblem.UNKNOWN
+    )

@@ -1,0 +1,12 @@
+"""A fake Telegram Bot API for Couplet's tests and benchmarks.
+
+- ``FakeTelegram``: in-memory Bot API state + test-control API (no HTTP).
+- ``FakeBotApiServer``: serves it over HTTP for PTB's real ``HTTPXRequest``.
+- ``InProcessRequest``: PTB ``BaseRequest`` routing calls straight into it.
+"""
+
+from fakebot.request import InProcessRequest
+from fakebot.server import FakeBotApiServer
+from fakebot.telegram import FakeTelegram
+
+__all__ = ["FakeBotApiServer", "FakeTelegram", "InProcessRequest"]

@@ -1,0 +1,98 @@
+"""The in-memory world the fake Bot API works on: users, chats, messages, updates."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakebot import objects
+from fakebot.errors import bad_request
+from fakebot.faults import FaultPlan
+from fakebot.limits import RateLimiter
+from fakebot.notify import Signal
+from fakebot.validation import as_int
+
+
+@dataclass(slots=True)
+class ChatState:
+    """One chat: its Bot API Chat dict, live messages and what the bot sent there."""
+
+    chat: dict[str, Any]
+    next_message_id: int = 1
+    messages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    inbox: list[dict[str, Any]] = field(default_factory=list)
+
+    def take_message_id(self) -> int:
+        """Message ids are per chat and shared by user and bot messages, as in Telegram."""
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+
+@dataclass(slots=True)
+class CallbackState:
+    user_id: int
+    chat_id: int
+    message_id: int
+    data: str
+    answered: bool = False
+
+
+class TelegramState:
+    """Shared state; the Bot API methods and the test-control API both work on it."""
+
+    def __init__(
+        self,
+        *,
+        username: str = "couplet_test_bot",
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.bot: dict[str, Any] = objects.bot_user(username)
+        self.clock = clock
+        self.users: dict[int, dict[str, Any]] = {}
+        self.chats: dict[int, ChatState] = {}
+        self.blocked: set[int] = set()
+        self.updates: deque[dict[str, Any]] = deque()
+        self._next_update_id = 1
+        self.update_signal = Signal()
+        self.activity = Signal()  # notified after every successful Bot API call
+        self.callbacks: dict[str, CallbackState] = {}
+        self.callback_answers: list[dict[str, Any]] = []
+        self.commands_by_scope: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.left_chats: list[int] = []
+        self.chat_actions: list[dict[str, Any]] = []
+        self.edits: list[dict[str, Any]] = []
+        self.deleted: list[dict[str, Any]] = []
+        self.menu_buttons: dict[int | None, Any] = {}
+        self.counters: Counter[str] = Counter()
+        self.limiter: RateLimiter | None = None
+        self.faults = FaultPlan()
+        self.sent_count = 0
+        self.webhook_url = ""
+
+    @property
+    def username(self) -> str:
+        return self.bot["username"]
+
+    def chat_state(self, chat_id: Any) -> ChatState:
+        """The chat for a chat_id param (int or numeric string) or 400 "chat not found"."""
+        number = as_int(chat_id)
+        state = self.chats.get(number) if number is not None else None
+        if state is None:
+            if chat_id is None or chat_id == "":
+                raise bad_request("chat_id is empty")
+            raise bad_request("chat not found")
+        return state
+
+    def enqueue_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": self._next_update_id, kind: payload}
+        self._next_update_id += 1
+        self.updates.append(update)
+        self.update_signal.notify()
+        return update
+
+    def now_date(self) -> int:
+        return int(time.time())

@@ -1,0 +1,61 @@
+"""The real bot, polling over HTTP against the project's fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, shutdown, startup
+from bot.context import KEY, Couplet
+from bot.logs import configure_logging
+from fakebot import FakeBotApiServer, FakeTelegram
+from tests.harness import FakeClock, make_settings
+
+
+@dataclass
+class RunningBot:
+    tg: FakeTelegram
+    server: FakeBotApiServer
+    app: Application
+    clock: FakeClock
+
+    @property
+    def couplet(self) -> Couplet:
+        return self.app.bot_data[KEY]
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Any, tg: FakeTelegram | None = None, **settings: Any
+) -> AsyncIterator[RunningBot]:
+    """Start the whole bot as ``python -m bot`` would: polling, scheduler job, outbox sender."""
+    tg = tg or FakeTelegram()
+    clock = FakeClock()
+    async with FakeBotApiServer(tg) as server:
+        config = make_settings(
+            tmp_path,
+            telegram_api_url=server.url,
+            scheduler_interval_seconds=0.1,
+            **settings,
+        )
+        configure_logging("DEBUG", secrets=[config.bot_token.get_secret_value()])
+        application = build_application(config, clock=clock)
+        await application.initialize()
+        await startup(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
+        )
+        await application.start()
+        try:
+            yield RunningBot(tg, server, application, clock)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await shutdown(application)
+            await application.shutdown()
