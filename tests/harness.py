@@ -114,9 +114,16 @@ class Harness:
             await self.tick()
 
 
-async def start_harness(tmp_path: Any, **overrides: Any) -> Harness:
-    tg = FakeTelegram()
-    clock = FakeClock()
+async def start_harness(
+    tmp_path: Any,
+    *,
+    tg: FakeTelegram | None = None,
+    clock: FakeClock | None = None,
+    **overrides: Any,
+) -> Harness:
+    """Start the bot on the database in ``tmp_path``; pass ``tg``/``clock`` again to simulate a restart."""
+    tg = tg or FakeTelegram()
+    clock = clock or FakeClock()
     application = build_application(
         make_settings(tmp_path, **overrides),
         clock=clock,

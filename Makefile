@@ -1,0 +1,35 @@
+# Couplet — everyday commands. `make run` and `make test` create the virtual environment on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint format try bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP) ## run the bot (needs BOT_TOKEN in .env)
+	$(PY) -m bot
+
+test: $(STAMP) ## lint, then the whole test suite (offline)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(STAMP) ## delivery benchmark against the fake Bot API (prints one table)
+	$(PY) -m bench.delivery
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

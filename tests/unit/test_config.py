@@ -1,0 +1,61 @@
+"""Settings: one clear line for the operator when something is missing or malformed."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_missing_token_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="@BotFather"):
+        load_settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("default_timezone", "Mars/Base", "DEFAULT_TIMEZONE"),
+        ("default_delivery_time", "25:61", "DEFAULT_DELIVERY_TIME"),
+        ("telegram_api_url", "api.telegram.org", "TELEGRAM_API_URL"),
+        ("log_level", "LOUD", "LOG_LEVEL"),
+    ],
+)
+def test_malformed_settings_name_the_setting(field: str, value: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(_env_file=None, bot_token="1:x", **{field: value})
+
+
+def test_defaults_and_normalisation() -> None:
+    s = load_settings(
+        _env_file=None,
+        bot_token="1:x",
+        default_timezone="utc+2",
+        default_delivery_time="8pm",
+        telegram_api_url="http://localhost:8081/",
+    )
+    assert (s.default_timezone, s.default_delivery_time) == ("UTC+02:00", "20:00")
+    assert s.telegram_api_url == "http://localhost:8081"
+    assert s.database_url.startswith("sqlite:///")
+
+
+def test_running_without_a_token_prints_one_line_and_exits(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
