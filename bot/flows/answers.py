@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot import texts
@@ -111,7 +111,9 @@ async def edit(app: Couplet, user_id: int, message_id: int, text: str) -> Answer
         return AnswerResult(Outcome.UPDATED, answer.day, user, partner)
 
 
-async def _reveal_if_ready(app: Couplet, repo: Repo, couple: Couple, day: int, now) -> bool:  # type: ignore[no-untyped-def]
+async def _reveal_if_ready(
+    app: Couplet, repo: Repo, couple: Couple, day: int, now: datetime
+) -> bool:
     answers = await repo.answers(couple.id, couple.round, day)
     if not reveal_ready(answers, couple.partners):
         return False
@@ -162,8 +164,6 @@ async def nudge(app: Couplet, user_id: int) -> NudgeResult:
             return NudgeResult(False, "answer_first", partner)
         if partner.user_id in answers:
             return NudgeResult(False, "partner_answered", partner)
-        if delivery.nudged_at and delivery.nudged_at.date() == now.date():
-            return NudgeResult(False, "already", partner)
         if not await repo.mark_nudged(user_id, couple.id, couple.round, day, now):
             return NudgeResult(False, "already", partner)
         await enqueue(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import keyboards, texts
 from bot.context import Couplet, local, next_slot
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
+from bot.storage import Repo
 from bot.storage.models import Invite, User
 
 
@@ -49,8 +51,8 @@ async def start(app: Couplet, user_id: int) -> StartView:
 
 
 async def _problem(
-    repo, code: str, user: User, now
-) -> tuple[InviteProblem | None, Invite | None, User | None]:  # type: ignore[no-untyped-def]
+    repo: Repo, code: str, user: User, now: datetime
+) -> tuple[InviteProblem | None, Invite | None, User | None]:
     invite = await repo.invite(code)
     inviter = await repo.user(invite.inviter_id) if invite else None
     problem = check_invite(
@@ -64,7 +66,7 @@ async def _problem(
     return problem, invite, inviter
 
 
-async def _paired(repo, user: User) -> bool:  # type: ignore[no-untyped-def]
+async def _paired(repo: Repo, user: User) -> bool:
     couple = await repo.couple(user.couple_id)
     return bool(couple and couple.is_live)
 
