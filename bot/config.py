@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     answer_grace_hours: float = Field(default=12.0, ge=0, le=48)
     scheduler_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
 
+    # Delivery engine (see bot/delivery/limiter.py and scheduler/due.py).
+    delivery_rate_per_second: float = Field(default=30.0, gt=0, le=1000)
+    delivery_paid_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
+    delivery_paid_broadcast: bool = False
+    delivery_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
+    delivery_per_chat_burst: int = Field(default=3, ge=1, le=100)
+    delivery_concurrency: int = Field(default=64, ge=1, le=1000)
+    delivery_window_seconds: int = Field(default=60, ge=0, le=3600)
+    catch_up_late_hours: float = Field(default=6.0, ge=0, le=48)
+    reminder_drop_after_hours: float = Field(default=2.0, ge=0, le=24)
+
     @field_validator("telegram_api_url")
     @classmethod
     def _url(cls, value: str) -> str:

@@ -91,3 +91,28 @@ def again() -> Markup:
         [[Button(texts.BTN_AGAIN, callback_data="again:yes"),
           Button(texts.BTN_STOP, callback_data="again:no")]]
     )  # fmt: skip
+
+
+def swap(round_: int, day: int) -> Markup:
+    return Markup([[Button(texts.BTN_SWAP, callback_data=f"swap:{round_}:{day}")]])
+
+
+def checkin_start() -> Markup:
+    return Markup([[Button(texts.BTN_CHECKIN_START, callback_data="ci:start")]])
+
+
+def checkin_scale(checkin_id: int, index: int) -> Markup:
+    return Markup(
+        [[Button(str(n), callback_data=f"ci:a:{checkin_id}:{index}:{n}") for n in range(1, 6)]]
+    )
+
+
+def checkin_share(checkin_id: int, partner: str) -> Markup:
+    label = texts.BTN_CHECKIN_SHARE.format(partner=partner)
+    return Markup([[Button(label, callback_data=f"ci:share:{checkin_id}")]])
+
+
+def intimacy(opted_in: bool) -> Markup:
+    if opted_in:
+        return Markup([[Button(texts.BTN_INTIMACY_OFF, callback_data="int:off")]])
+    return Markup([[Button(texts.BTN_INTIMACY_ON, callback_data="int:on")]])

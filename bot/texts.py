@@ -33,11 +33,17 @@ def clip(text: str, limit: int) -> str:
 
 # --- onboarding and pairing ---------------------------------------------------------------------
 
+SAFETY_LINE = (
+    "<i>Couplet is for couples where both partners feel safe. If that's not the case for you, "
+    "see /safety.</i>"
+)
+
 WELCOME = (
     "Hi {name}! I'm <b>Couplet</b> 💞\n"
     "For 30 days I send you and your partner one small prompt a day.\n"
     "You each answer privately, then see both answers side by side.\n"
-    "Days 1–10 build trust, 11–20 closeness, 21–30 working through friction together."
+    "Days 1–10 build trust, 11–20 closeness, 21–30 working through friction together.\n\n"
+    + SAFETY_LINE
 )
 INVITE = (
     "To begin, send your partner this invite link:\n{link}\n\n"
@@ -51,8 +57,9 @@ INVITED_BY = (
 ALREADY_PAIRED = "You're paired with <b>{partner}</b>. {status}\n/today shows today's prompt."
 PAIRED_YOU = (
     "You and <b>{partner}</b> are paired! 🎉\n"
-    "Day 1 arrives at {time} your time ({tz}). Change it any time with /settings.\n"
-    "Or start right now:"
+    "Day 1 arrives at {time} your time ({tz}). Change it any time with /settings.\n\n"
+    + SAFETY_LINE
+    + "\n\nOr start right now:"
 )
 PAIRED_INVITER = (
     "<b>{partner}</b> accepted your invite! 🎉\n"
@@ -134,12 +141,16 @@ HELP = (
     "/progress – your day, phase and streak\n"
     "/history – your revealed answers\n"
     "/tip – a practical idea (try /tip conflict)\n"
+    "/swap – a different prompt for today, before either of you answers (or /skip)\n"
+    "/checkin – a private two-minute self-check\n"
+    "/intimacy – the optional intimacy track (off unless you both opt in)\n"
     "/nudge – a gentle nudge to your partner\n"
     "/settings – delivery time and time zone\n"
     "/time 20:30 · /timezone Europe/Berlin\n"
     "/pause · /resume – take a break\n"
     "/unpair – end the pairing\n"
-    "/delete_my_data – erase everything about you\n\n"
+    "/delete_my_data – erase everything about you\n"
+    "/safety – when couples exercises aren't the right tool\n\n"
     "To answer, just reply with text, a voice note or a photo."
 )
 COMMANDS: list[tuple[str, str]] = [
@@ -147,12 +158,16 @@ COMMANDS: list[tuple[str, str]] = [
     ("progress", "Your day, phase and streak"),
     ("history", "Your revealed answers"),
     ("tip", "A practical tip for this phase"),
+    ("swap", "Swap today's prompt for another"),
+    ("checkin", "A private self-check"),
+    ("intimacy", "The optional intimacy track"),
     ("nudge", "Gently nudge your partner"),
     ("settings", "Delivery time and time zone"),
     ("pause", "Take a break"),
     ("resume", "Pick up again"),
     ("start", "Your invite link or your status"),
     ("help", "What I can do"),
+    ("safety", "If you don't feel safe"),
 ]
 UNKNOWN_COMMAND = "I don't know {command}. /help lists what I can do."
 NOT_PAIRED = "You're not paired yet. Send /start to get an invite link for your partner."
@@ -260,3 +275,144 @@ BTN_START_NOW = "▶️ Start now"
 BTN_SHARE = "📨 Share invite"
 BTN_AGAIN = "🔁 Another round"
 BTN_STOP = "🌙 We're done for now"
+
+# --- safety -------------------------------------------------------------------------------------
+
+SAFETY = (
+    "<b>Feeling safe comes first</b>\n\n"
+    "Couplet is made for relationships where both partners feel safe with each other. "
+    "If you feel afraid of your partner, if they control where you go, what you spend or who you "
+    "see, or if there is any violence or threat of it, couples exercises are not the right tool, "
+    "and answering prompts together can even make things harder.\n\n"
+    "In that case, please reach out for help just for you: a doctor, a counsellor you see on your "
+    "own, someone you trust, or a domestic abuse helpline in your country. If you are in danger "
+    "right now, call your local emergency number.\n\n"
+    "Couplet is a set of conversation prompts, not therapy, and it can't replace professional "
+    "support. /unpair ends the pairing at any time, and /delete_my_data erases what I know about "
+    "you."
+)
+
+# --- swap ---------------------------------------------------------------------------------------
+
+BTN_SWAP = "🔀 Swap this prompt"
+SWAPPED_YOU = "<i>Swapped ✓ Here's today's new prompt, for both of you:</i>\n\n"
+SWAPPED_PARTNER = (
+    "<i>Today's prompt was swapped for a fresh one. This is the one you'll both answer:</i>\n\n"
+)
+SWAP_REFUSED = {
+    "not_paired": NOT_PAIRED,
+    "no_prompt": "Your first prompt hasn't arrived yet, so there's nothing to swap.",
+    "stale": "That prompt is no longer today's, so it can't be swapped. /today shows the current one.",
+    "answered": (
+        "Someone has already answered today's prompt, so it stays as it is. "
+        "It's fine to keep your answer short, or simply say it doesn't fit you today. 💛"
+    ),
+    "swapped": "Today's prompt has already been swapped once, so this is the one for today. 💛",
+    "revealed": "Today's prompt is already answered by you both. A new one comes tomorrow.",
+    "none": "I don't have another prompt for today, sorry. A short answer is completely fine.",
+}
+
+# --- self-check ---------------------------------------------------------------------------------
+
+AREA_NAMES = {
+    "misunderstandings": "Misunderstandings",
+    "expressing-emotions": "Putting feelings into words",
+    "avoided-conversations": "Talking about what you need",
+    "distance": "Feeling close",
+    "touch": "Physical closeness",
+    "stress": "Stress from outside",
+    "conflict": "Recurring arguments",
+    "needs": "Naming your needs",
+}
+CHECKIN_OFFER = (
+    "🪞 <b>A private check-in</b>\n"
+    "Seven quick statements, one tap each, about how things feel for you right now. "
+    "It takes two minutes and stays with you: {partner} never sees it unless you both choose "
+    "to share."
+)
+CHECKIN_OFFER_AGAIN = (
+    "🪞 <b>Time for another private check-in</b>\n"
+    "Same seven statements as before, so you can see how things have moved for you. "
+    "Just for you, unless you both choose to share."
+)
+BTN_CHECKIN_START = "🪞 Start check-in"
+CHECKIN_QUESTION = (
+    "<b>Check-in · {number} of {total}</b>\n\n{text}\n\n"
+    "<i>1 = not at all true · 5 = very true for me</i>"
+)
+CHECKIN_RESUMED = "<i>Picking up where you left off.</i>\n\n"
+CHECKIN_RESULT = "🪞 <b>Your check-in</b>\n{intro}\n\n{areas}"
+CHECKIN_INTRO_CARE = "The areas that could use the most care right now:"
+CHECKIN_INTRO_STEADY = "Things feel fairly steady for you. If you'd like a focus, try these:"
+CHECKIN_AREA = "<b>{area}</b>\n💡 {tip}"
+CHECKIN_MOVED_HEAD = "\n\n<b>Since your last check-in</b> (lower is lighter)"
+CHECKIN_MOVED = "{arrow} {area}: {before} → {after}"
+CHECKIN_ARROWS = {"lighter": "🟢 ↓", "same": "⚪ =", "heavier": "🟠 ↑"}
+CHECKIN_FIRST = "\n\n<i>Next time I'll show you how your answers moved since today.</i>"
+CHECKIN_COUNSELLING = (
+    "\n\n💛 Some of your answers describe things that weigh on a relationship for a long time. "
+    "That's worth taking seriously, and it's not something to carry alone: many couples find "
+    "that a few sessions with a couples counsellor help them talk in a way that's hard to manage "
+    "on their own. It's an ordinary, sensible step, not a sign of failure."
+)
+CHECKIN_PRIVATE = "\n\n<i>Only you can see this. {partner} sees it only if you both share.</i>"
+CHECKIN_PRIVATE_SOLO = "\n\n<i>Only you can see this.</i>"
+BTN_CHECKIN_SHARE = "🤝 Share with {partner}"
+CHECKIN_STALE = "That check-in is finished. /checkin starts a new one."
+CHECKIN_ALREADY = "Already noted ✓"
+CHECKIN_SHARE_WAITING = (
+    "Noted ✓ I'll show you each other's check-ins once {partner} also chooses to share theirs. "
+    "Until then, nothing is shown."
+)
+CHECKIN_SHARE_INVITE = (
+    "🤝 <b>{name}</b> would like to swap check-in summaries with you. Nothing of theirs is shown "
+    "unless you share yours too, and it's completely fine not to."
+)
+CHECKIN_SHARE_INVITE_NONE = "\n\nYou haven't done this check-in yet: /checkin starts it."
+CHECKIN_SHARED = "🤝 <b>{name}'s check-in</b> (you both chose to share)\n\n{areas}"
+CHECKIN_SHARED_AREA = "• {area}"
+CHECKIN_SHARED_TALK = (
+    "\n\n<i>Maybe pick one area you both named and talk about it, without fixing anything yet.</i>"
+)
+CHECKIN_SHARE_NOT_PAIRED = "Sharing needs a partner: /start gets you an invite link."
+
+# --- intimacy track -----------------------------------------------------------------------------
+
+INTIMACY_OFFER = (
+    "🌙 <b>An optional extra: the intimacy track</b>\n"
+    "Alongside your daily prompt, a second, gentle prompt about physical closeness: setting, "
+    "talking about wishes and limits, then trying something new together. Tasteful, never "
+    "explicit, and always at your own pace.\n\n"
+    "It's off unless you <b>both</b> say yes, and your answer here is private: {partner} won't "
+    "be told what you chose. Either of you can stop it any time with /intimacy off."
+)
+INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n{status}"
+INTIMACY_STATUS_OFF = "You haven't opted in."
+INTIMACY_STATUS_WAITING = "You've opted in. It starts only if your partner says yes as well."
+INTIMACY_STATUS_ACTIVE = "The track is on for you both."
+BTN_INTIMACY_ON = "🌙 Yes, I'm in"
+BTN_INTIMACY_OFF = "Turn it off"
+INTIMACY_WAITING = (
+    "Noted, privately ✓ The track starts only if {partner} also opts in, and they won't be told "
+    "that you did. /intimacy off changes your mind at any time."
+)
+INTIMACY_ACTIVE = (
+    "🌙 You're both in: the intimacy track starts with your next daily prompt. "
+    "No step is ever required, and “not today” is always a complete answer. "
+    "/intimacy off stops it any time."
+)
+INTIMACY_ALREADY_ON = "You're already opted in. /intimacy off turns it off."
+INTIMACY_LEFT = "Done: the intimacy track is off for you. Nothing else changes. 💛"
+INTIMACY_ALREADY_OFF = "The intimacy track is already off for you."
+INTIMACY_PAUSED = "🌙 The intimacy track is paused for now. Your daily prompts carry on as usual."
+INTIMACY_STEP = (
+    "🌙 <b>Intimacy track · step {step} of {total}</b>\n\n{text}\n\n"
+    "<i>Just for the two of you, to do together when it suits you. No need to reply here.</i>"
+)
+INTIMACY_NO_REPLY = (
+    "No need to answer intimacy-track steps here: they're just for the two of you, and nothing "
+    "you send about them is saved or shown. To answer today's prompt, send a message without "
+    "replying to the step."
+)
+INTIMACY_NOT_PAIRED = "The intimacy track is for paired couples. /start gets you an invite link."
+INTIMACY_USAGE = "Send /intimacy on to opt in, or /intimacy off to leave."

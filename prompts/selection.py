@@ -9,7 +9,7 @@ appreciation woven through). A second round takes the other core prompts of the 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from prompts.loader import Library
 from prompts.schema import Category, Prompt, Tip
@@ -35,36 +35,76 @@ def planned_category(round_: int, day: int) -> Category:
     return plan[day - 1]
 
 
-def prompt_for(library: Library, round_: int, day: int) -> Prompt:
-    """The prompt both partners answer on ``day`` of ``round_``."""
-    category = planned_category(round_, day)
+def candidates(library: Library, round_: int, day: int) -> list[Prompt]:
+    """Every day prompt for ``day`` in the order ``round_`` prefers them.
+
+    The planned category comes first (core before alternates in rounds 1-2, the other way round
+    later), then the day's other categories. Intimacy-track prompts are never candidates.
+    """
+    planned = planned_category(round_, day)
     pools = (
         [library.core, library.alternates] if round_ <= 2 else [library.alternates, library.core]
     )
-    for pool in pools:
-        if (day, category) in pool:
-            return pool[(day, category)]
-    for pool in pools:  # a translation or custom library may leave gaps: any category of the day
-        for other in Category:
-            if (day, other) in pool:
-                return pool[(day, other)]
-    raise LookupError(f"no prompt for day {day}")
+    order = [planned, *(c for c in Category if c is not planned)]
+    return [pool[(day, c)] for c in order for pool in pools if (day, c) in pool]
 
 
-def tip_pool(library: Library, *, phase: int, topic: str | None) -> list[Tip]:
+def prompt_for(
+    library: Library, round_: int, day: int, used: Collection[str] = frozenset()
+) -> Prompt:
+    """The prompt both partners answer on ``day`` of ``round_``.
+
+    Round 1 follows the designed plan. ``used`` holds the prompt ids this couple already had on
+    this day (earlier rounds, swaps), so "start again" stays fresh for as long as the library can.
+    A translation or custom library may leave gaps: then any category of the day will do.
+    """
+    options = candidates(library, round_, day)
+    if not options:
+        raise LookupError(f"no prompt for day {day}")
+    return next((p for p in options if p.id not in used), options[0])
+
+
+def swap_for(
+    library: Library, current: Prompt, used: Collection[str] = frozenset()
+) -> Prompt | None:
+    """Another prompt for the same day and category as ``current`` (fresh ones first), if any."""
+    if current.day is None:
+        return None
+    key = (current.day, current.category)
+    options = [
+        p for p in (library.alternates.get(key), library.core.get(key)) if p and p.id != current.id
+    ]
+    return next((p for p in options if p.id not in used), options[0] if options else None)
+
+
+def tip_pool(
+    library: Library, *, phase: int, topic: str | None, focus: Collection[str] = ()
+) -> list[Tip]:
+    """Tips for ``topic``; without one, the phase's tips plus those on the ``focus`` topics."""
     if topic:
         return [t for t in library.tips if topic in t.topics]
-    in_phase = [t for t in library.tips if phase in t.phases]
-    return in_phase or list(library.tips)
+    pool = [t for t in library.tips if phase in t.phases or set(focus) & set(t.topics)]
+    return pool or list(library.tips)
 
 
 def pick_tip(
-    pool: list[Tip], seen: Iterable[str], rng: random.Random | None = None
+    pool: list[Tip],
+    seen: Iterable[str],
+    rng: random.Random | None = None,
+    focus: Collection[str] = (),
 ) -> tuple[Tip, bool]:
-    """A tip from ``pool`` not seen yet; when all were seen, start over. Returns (tip, restarted)."""
+    """A tip from ``pool`` not seen yet, preferring the ``focus`` topics; when all were seen,
+    start over. Returns (tip, restarted)."""
     if not pool:
         raise LookupError("no tips in this pool")
     seen_ids = set(seen)
     fresh = [t for t in pool if t.id not in seen_ids]
     restarted = not fresh
-    return (rng or random).choice(fresh or pool), restarted
+    options = fresh or pool
+    focused = [t for t in options if set(focus) & set(t.topics)]
+    return (rng or random).choice(focused or options), restarted
+
+
+def intimacy_step(library: Library, step: int) -> Prompt | None:
+    """Step ``step`` of the opt-in track (1-based), or None once the track is complete."""
+    return library.intimacy.get(step)

@@ -16,14 +16,15 @@ from bot.context import Couplet, user_time, user_zone
 from bot.core.challenge import DAYS, is_finished, phase_of, recap_due_before
 from bot.core.schedule import following_delivery
 from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue
+from bot.flows import content
 from bot.flows.messages import prompt_message, recap_messages
 from bot.storage import Repo
-from bot.storage.models import User
-from prompts.selection import prompt_for
+from bot.storage.models import Delivery, User
 
 log = logging.getLogger(__name__)
 
-LATE_AFTER = timedelta(hours=6)
+# Knuth's multiplicative hash: a stable, well spread offset per user inside the window.
+_SPREAD = 2654435761
 
 
 @dataclass
@@ -38,13 +39,20 @@ class TickResult:
 
 
 async def run_tick(app: Couplet, now: datetime, *, batch: int = 1000) -> TickResult:
+    """Enqueue what is due, oldest slot first; see ``in_window`` and ``_remind`` for the policy."""
     result = TickResult()
+    settings = app.settings
     async with app.db.transaction() as repo:
-        for user in await repo.due_users(now, batch):
-            await _deliver(app, repo, user, now, result)
-        for delivery in await repo.due_reminders(now, batch):
-            await _remind(repo, delivery.user_id, delivery.couple_id, delivery.round, delivery.day,
-                          now, app, result)  # fmt: skip
+        # Reminders wait while an earlier wave of prompts is still going out.
+        prompts_going_out = await repo.has_pending("prompt", now)
+        users = await repo.due_users(now, batch)
+        crowded = len(users) >= settings.delivery_rate_per_second
+        for user in users:
+            if not crowded or in_window(user, now, settings.delivery_window_seconds):
+                await _deliver(app, repo, user, now, result)
+        if not prompts_going_out:
+            for delivery in await repo.due_reminders(now, batch):
+                await _remind(repo, delivery, now, app, result)
     if result.total:
         app.wake_sender()
     return result
@@ -72,26 +80,47 @@ async def _deliver(app: Couplet, repo: Repo, user: User, now: datetime, result: 
         await repo.advance(user.user_id, next_day=day, slot_at=slot, next_delivery_at=None)
         result.finished += 1
         return
-    prompt = prompt_for(app.library, couple.round, day)
+    prompt = await content.day_prompt(app, repo, couple, day)
     day_row = await repo.ensure_day(couple.id, couple.round, day, prompt.id)
     prompt = app.library.prompt(day_row.prompt_id) or prompt
     reminder = now + timedelta(hours=app.settings.reminder_after_hours)
     await repo.add_delivery(user.user_id, couple.id, couple.round, day, slot_at=slot,
                             delivered_at=now, remind_at=reminder)  # fmt: skip
-    late = now - slot > LATE_AFTER
+    late = now - slot > timedelta(hours=app.settings.catch_up_late_hours)
     await enqueue(repo, prompt_message(user, partner, couple.id, couple.round, day, prompt,
                                        late=late), now)  # fmt: skip
+    await content.after_prompt(app, repo, user, partner, couple, day, now)
     following = following_delivery(slot, user_time(user), user_zone(user), now)
     await repo.advance(user.user_id, next_day=day + 1, slot_at=slot, next_delivery_at=following)
     result.prompts += 1
 
 
+def in_window(user: User, now: datetime, window_seconds: int) -> bool:
+    """Is a crowded slot's delivery due yet? Each user gets a stable offset in the window.
+
+    When many partners share one delivery minute, their prompts are spread over
+    ``window_seconds`` after it instead of all landing in the outbox (and the queue) at once.
+    """
+    slot = user.next_delivery_at
+    assert slot is not None
+    if window_seconds <= 0:
+        return True
+    offset = (user.user_id * _SPREAD) % 2**32 % window_seconds
+    return slot + timedelta(seconds=offset) <= now
+
+
 async def _remind(
-    repo: Repo, user_id: int, couple_id: int, round_: int, day: int, now: datetime,
-    app: Couplet, result: TickResult,
-) -> None:  # fmt: skip
-    """One gentle reminder, unless it became pointless (answered, revealed, or a newer day came)."""
+    repo: Repo, delivery: Delivery, now: datetime, app: Couplet, result: TickResult
+) -> None:
+    """One gentle reminder, unless it became pointless (answered, revealed, a newer day came,
+    or its moment is long past after downtime)."""
+    user_id, couple_id = delivery.user_id, delivery.couple_id
+    round_, day = delivery.round, delivery.day
     await repo.clear_reminder(user_id, couple_id, round_, day)
+    drop_after = timedelta(hours=app.settings.reminder_drop_after_hours)
+    if delivery.remind_at is not None and now - delivery.remind_at > drop_after:
+        log.info("tick: dropping a stale reminder for user %d, day %d", user_id, day)
+        return
     user = await repo.user(user_id)
     couple = await repo.couple(couple_id)
     if user is None or couple is None or couple.status != "active" or couple.round != round_:

@@ -10,6 +10,7 @@ from bot import texts
 from bot.context import Couplet
 from bot.core.challenge import RECAP_DAYS, Delivered, answer_target, phase_of, reveal_ready
 from bot.delivery.outbox import enqueue, parse_day_ref
+from bot.flows.content import INTIMACY_REF_SUFFIX
 from bot.flows.messages import notice, recap_messages, reveal_messages
 from bot.storage import Repo
 from bot.storage.models import Couple, User
@@ -23,6 +24,7 @@ class Outcome(StrEnum):
     NOTHING_OPEN = "nothing_open"
     ALREADY_REVEALED = "already_revealed"
     NOT_FOUND = "not_found"
+    NOT_AN_ANSWER = "not_an_answer"  # a reply to an intimacy-track step: those need no answer
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,10 @@ async def submit(
         revealed = set(await repo.revealed_days(couple.id, couple.round))
         reply_day = None
         if reply_to is not None:
-            ref = parse_day_ref(await repo.sent_ref(user_id, reply_to))
+            sent_ref = await repo.sent_ref(user_id, reply_to)
+            if sent_ref is not None and sent_ref.endswith(INTIMACY_REF_SUFFIX):
+                return AnswerResult(Outcome.NOT_AN_ANSWER, None, user, partner)
+            ref = parse_day_ref(sent_ref)
             if ref and ref[0] == couple.id and ref[1] == couple.round:
                 reply_day = ref[2]
                 if reply_day not in {d.day for d in deliveries}:

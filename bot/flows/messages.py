@@ -5,14 +5,27 @@ from __future__ import annotations
 from bot import keyboards, texts
 from bot.core.challenge import DAYS, phase_of
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, day_ref
-from bot.storage.models import Answer, User
+from bot.storage.models import Answer, Checkin, User
+from prompts.checkin import Summary
 from prompts.loader import Library
-from prompts.schema import Prompt
+from prompts.schema import CheckinQuestion, Prompt
 
 
 def prompt_message(
-    user: User, partner: User, couple_id: int, round_: int, day: int, prompt: Prompt, *, late: bool
+    user: User,
+    partner: User,
+    couple_id: int,
+    round_: int,
+    day: int,
+    prompt: Prompt,
+    *,
+    late: bool,
+    prefix: str = "",
+    key: str | None = None,
+    priority: Priority = Priority.SCHEDULED,
+    swappable: bool = True,
 ) -> Outgoing:
+    """A day's prompt for one partner. ``prefix`` is HTML already (e.g. the swap note)."""
     body = texts.PROMPT.format(
         day=day,
         total=DAYS,
@@ -22,11 +35,12 @@ def prompt_message(
         partner=texts.esc(partner.name),
     )
     return Outgoing(
-        key=f"prompt:{user.user_id}:{couple_id}:{round_}:{day}",
+        key=key or f"prompt:{user.user_id}:{couple_id}:{round_}:{day}",
         chat_id=user.user_id,
         kind="prompt",
-        text=(texts.LATE_PREFIX + body) if late else body,
-        priority=Priority.SCHEDULED,
+        text=(texts.LATE_PREFIX if late else "") + prefix + body,
+        reply_markup=keyboards.swap(round_, day).to_dict() if swappable else None,
+        priority=priority,
         ref=day_ref(couple_id, round_, day),
     )
 
@@ -150,4 +164,86 @@ def notice(key: str, chat_id: int, text: str, couple_id: int | None = None) -> O
         text=text,
         priority=Priority.PARTNER,
         ref=couple_ref(couple_id) if couple_id is not None else None,
+    )
+
+
+# --- self-check ---------------------------------------------------------------------------------
+
+
+def _area(question: CheckinQuestion) -> str:
+    return texts.AREA_NAMES.get(question.area.value, texts.esc(question.area.value))
+
+
+def checkin_question_text(question: CheckinQuestion, number: int, total: int) -> str:
+    return texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+
+
+def checkin_result_text(summary: Summary, partner: User | None) -> str:
+    """The private result: areas with a tip each, movement since last time, counselling hint."""
+    areas = "\n\n".join(
+        texts.CHECKIN_AREA.format(
+            area=_area(a.question), tip=texts.esc(a.tip.text if a.tip else "")
+        )
+        for a in summary.areas
+    )
+    intro = texts.CHECKIN_INTRO_STEADY if summary.steady else texts.CHECKIN_INTRO_CARE
+    text = texts.CHECKIN_RESULT.format(intro=intro, areas=areas)
+    if summary.moved is None:
+        text += texts.CHECKIN_FIRST
+    else:
+        text += texts.CHECKIN_MOVED_HEAD + "".join(
+            "\n"
+            + texts.CHECKIN_MOVED.format(
+                arrow=texts.CHECKIN_ARROWS[m.direction],
+                area=_area(m.question),
+                before=m.before,
+                after=m.after,
+            )
+            for m in summary.moved
+        )
+    if summary.counselling:
+        text += texts.CHECKIN_COUNSELLING
+    if partner is not None:
+        text += texts.CHECKIN_PRIVATE.format(partner=texts.esc(partner.name))
+    else:
+        text += texts.CHECKIN_PRIVATE_SOLO
+    return text
+
+
+def checkin_shared_message(
+    recipient: User, author: User, couple_id: int, checkin_id: int, summary: Summary
+) -> Outgoing:
+    """``author``'s summary for ``recipient``, once both agreed to share: area names only."""
+    areas = "\n".join(
+        texts.CHECKIN_SHARED_AREA.format(area=_area(a.question)) for a in summary.areas
+    )
+    return Outgoing(
+        key=f"checkin-shared:{checkin_id}:{recipient.user_id}",
+        chat_id=recipient.user_id,
+        kind="notice",
+        text=texts.CHECKIN_SHARED.format(name=texts.esc(author.name), areas=areas)
+        + texts.CHECKIN_SHARED_TALK,
+        priority=Priority.PARTNER,
+        ref=couple_ref(couple_id),
+    )
+
+
+def checkin_invite_message(
+    recipient: User, author: User, couple_id: int, round_: int, slot: int, theirs: Checkin | None
+) -> Outgoing:
+    """Tell the partner, once per check-in slot, that sharing is on offer (never the content)."""
+    text = texts.CHECKIN_SHARE_INVITE.format(name=texts.esc(author.name))
+    markup = None
+    if theirs is None:
+        text += texts.CHECKIN_SHARE_INVITE_NONE
+    else:
+        markup = keyboards.checkin_share(theirs.id, texts.clip(author.name, 24)).to_dict()
+    return Outgoing(
+        key=f"checkin-invite:{couple_id}:{round_}:{slot}:{author.user_id}",
+        chat_id=recipient.user_id,
+        kind="notice",
+        text=text,
+        reply_markup=markup,
+        priority=Priority.PARTNER,
+        ref=couple_ref(couple_id),
     )

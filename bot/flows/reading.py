@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.context import Couplet
 from bot.core.challenge import DAYS, streak
 from bot.storage.models import Answer, Couple, Day, User
+from prompts.checkin import focus_topics
 from prompts.schema import Prompt, Tip
 from prompts.selection import pick_tip, tip_pool
 
@@ -79,7 +80,8 @@ async def history(app: Couplet, user_id: int, offset: int, limit: int) -> Histor
 async def tip(
     app: Couplet, user_id: int, topic: str | None, rng: random.Random | None = None
 ) -> tuple[Tip, bool]:
-    """A tip for the user's phase (or ``topic``), not repeated until its pool is used up."""
+    """A tip for ``topic``; or for the user's phase and latest check-in. No repeats until the pool
+    is used up."""
     now = app.now()
     async with app.db.transaction() as repo:
         user = await repo.user(user_id)
@@ -89,8 +91,12 @@ async def tip(
         if couple is not None and couple.is_live:
             latest = await repo.deliveries(user_id, couple.id, couple.round, limit=1)
             phase = (min(latest[0].day, DAYS) - 1) // 10 + 1 if latest else 1
-        pool = tip_pool(app.library, phase=phase, topic=topic)
-        chosen, restarted = pick_tip(pool, await repo.seen_tips(user_id), rng)
+        focus: list[str] = []
+        if topic is None:  # no topic asked for: the phase, plus what the latest check-in named
+            finished = await repo.finished_checkins(user_id, limit=1)
+            focus = focus_topics(app.library, finished[0].scores if finished else None)
+        pool = tip_pool(app.library, phase=phase, topic=topic, focus=focus)
+        chosen, restarted = pick_tip(pool, await repo.seen_tips(user_id), rng, focus)
         if restarted:
             await repo.forget_tips(user_id, [t.id for t in pool])
         await repo.record_tip(user_id, chosen.id, now)

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import answers, common, errors, lifecycle, pairing, reading, settings
+from bot.handlers import answers, common, content, errors, lifecycle, pairing, reading, settings
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -35,6 +35,11 @@ def register(app: Application) -> None:
         "resume": lifecycle.resume,
         "unpair": lifecycle.unpair,
         "delete_my_data": lifecycle.delete_my_data,
+        "swap": content.swap_prompt,
+        "skip": content.swap_prompt,
+        "checkin": content.checkin_start,
+        "intimacy": content.intimacy_command,
+        "safety": content.safety,
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback, filters=PRIVATE))
@@ -47,6 +52,11 @@ def register(app: Application) -> None:
         r"^hist:\d{1,5}$": reading.history,
         r"^tip:[a-z-]{1,32}$": reading.tip,
         r"^nudge$": answers.nudge,
+        r"^swap:\d{1,4}:\d{1,2}$": content.swap_prompt,
+        r"^ci:start$": content.checkin_start,
+        r"^ci:a:\d{1,12}:\d{1,2}:[1-5]$": content.checkin_button,
+        r"^ci:share:\d{1,12}$": content.checkin_share,
+        r"^int:(on|off)$": content.intimacy_button,
     }
     for pattern, callback in callbacks.items():
         app.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -49,6 +49,8 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, texts.UPDATED.format(day=result.day, partner=partner))
         case Outcome.REVEALED:
             await reply(update, texts.SAVED_REVEAL.format(day=result.day))
+        case Outcome.NOT_AN_ANSWER:
+            await reply(update, texts.INTIMACY_NO_REPLY)
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

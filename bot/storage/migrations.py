@@ -109,4 +109,46 @@ MIGRATIONS: list[str] = [
         at       INTEGER NOT NULL
     );
     """,
+    # 2: content features: swapped prompts, private self-checks, the opt-in intimacy track.
+    """
+    CREATE TABLE swaps (
+        couple_id   INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        round       INTEGER NOT NULL,
+        day         INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        from_prompt TEXT NOT NULL,
+        to_prompt   TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        PRIMARY KEY (couple_id, round, day)
+    );
+
+    CREATE TABLE checkins (
+        id          INTEGER PRIMARY KEY,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        couple_id   INTEGER REFERENCES couples(id) ON DELETE SET NULL,
+        round       INTEGER NOT NULL DEFAULT 0,
+        slot        INTEGER NOT NULL DEFAULT 0,
+        scores      TEXT NOT NULL DEFAULT '{}',
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        shared_at   INTEGER
+    );
+    CREATE INDEX checkins_user ON checkins(user_id, id);
+
+    CREATE TABLE intimacy_optin (
+        couple_id   INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        opted_in    INTEGER NOT NULL,
+        changed_at  INTEGER NOT NULL,
+        PRIMARY KEY (couple_id, user_id)
+    );
+
+    CREATE TABLE intimacy_sent (
+        couple_id   INTEGER NOT NULL REFERENCES couples(id) ON DELETE CASCADE,
+        user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+        step        INTEGER NOT NULL,
+        sent_at     INTEGER NOT NULL,
+        PRIMARY KEY (couple_id, user_id, step)
+    );
+    """,
 ]

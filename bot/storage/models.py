@@ -108,3 +108,18 @@ class OutboxRow:
     not_before: datetime
     attempts: int
     ref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Checkin:
+    """One private self-check; ``scores`` maps question id to 1-5 (5: the sign is strong)."""
+
+    id: int
+    user_id: int
+    couple_id: int | None
+    round: int
+    slot: int
+    scores: dict[str, int]
+    started_at: datetime
+    finished_at: datetime | None
+    shared_at: datetime | None

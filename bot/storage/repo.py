@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ import aiosqlite
 
 from bot.storage.models import (
     Answer,
+    Checkin,
     Couple,
     Day,
     Delivery,
@@ -490,6 +492,149 @@ class Repo:
         )
         return added == 1
 
+    # --- content features: swaps, self-checks, the intimacy track -----------------------------
+
+    async def set_day_prompt(self, couple_id: int, round_: int, day: int, prompt_id: str) -> None:
+        await self._run(
+            "UPDATE days SET prompt_id = ? WHERE couple_id = ? AND round = ? AND day = ?",
+            (prompt_id, couple_id, round_, day),
+        )
+
+    async def used_prompts(self, couple_id: int, day: int) -> set[str]:
+        """Every prompt this couple has had on ``day``, in any round, including swapped-out ones."""
+        rows = await self._all(
+            "SELECT prompt_id AS p FROM days WHERE couple_id = ? AND day = ?"
+            " UNION SELECT from_prompt AS p FROM swaps WHERE couple_id = ? AND day = ?",
+            (couple_id, day, couple_id, day),
+        )
+        return {r["p"] for r in rows}
+
+    async def record_swap(
+        self, couple_id: int, round_: int, day: int, user_id: int, old: str, new: str, now: datetime
+    ) -> bool:
+        """At most one swap per couple and day: returns False if the day was swapped already."""
+        added = await self._run(
+            "INSERT OR IGNORE INTO swaps (couple_id, round, day, user_id, from_prompt, to_prompt,"
+            " at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (couple_id, round_, day, user_id, old, new, to_ts(now)),
+        )
+        return added == 1
+
+    @staticmethod
+    def _checkin(row: aiosqlite.Row) -> Checkin:
+        return Checkin(
+            id=row["id"],
+            user_id=row["user_id"],
+            couple_id=row["couple_id"],
+            round=row["round"],
+            slot=row["slot"],
+            scores={str(k): int(v) for k, v in json.loads(row["scores"]).items()},
+            started_at=from_ts(row["started_at"]),  # type: ignore[arg-type]
+            finished_at=from_ts(row["finished_at"]),
+            shared_at=from_ts(row["shared_at"]),
+        )
+
+    async def create_checkin(
+        self, user_id: int, couple_id: int | None, round_: int, slot: int, now: datetime
+    ) -> Checkin:
+        async with self.conn.execute(
+            "INSERT INTO checkins (user_id, couple_id, round, slot, started_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (user_id, couple_id, round_, slot, to_ts(now)),
+        ) as cur:
+            assert cur.lastrowid is not None
+            checkin_id = cur.lastrowid
+        found = await self.checkin(checkin_id)
+        assert found is not None
+        return found
+
+    async def checkin(self, checkin_id: int) -> Checkin | None:
+        row = await self._one("SELECT * FROM checkins WHERE id = ?", (checkin_id,))
+        return self._checkin(row) if row else None
+
+    async def open_checkin(self, user_id: int) -> Checkin | None:
+        row = await self._one(
+            "SELECT * FROM checkins WHERE user_id = ? AND finished_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return self._checkin(row) if row else None
+
+    async def finished_checkins(self, user_id: int, limit: int = 2) -> list[Checkin]:
+        """This user's finished check-ins, newest first."""
+        rows = await self._all(
+            "SELECT * FROM checkins WHERE user_id = ? AND finished_at IS NOT NULL"
+            " ORDER BY finished_at DESC, id DESC LIMIT ?",
+            (user_id, limit),
+        )
+        return [self._checkin(r) for r in rows]
+
+    async def latest_checkin_in_slot(
+        self, user_id: int, couple_id: int, round_: int, slot: int
+    ) -> Checkin | None:
+        row = await self._one(
+            "SELECT * FROM checkins WHERE user_id = ? AND couple_id = ? AND round = ? AND slot = ?"
+            " AND finished_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (user_id, couple_id, round_, slot),
+        )
+        return self._checkin(row) if row else None
+
+    async def save_checkin_scores(
+        self, checkin_id: int, scores: dict[str, int], finished_at: datetime | None
+    ) -> None:
+        await self._run(
+            "UPDATE checkins SET scores = ?, finished_at = ? WHERE id = ?",
+            (json.dumps(scores, sort_keys=True), to_ts(finished_at), checkin_id),
+        )
+
+    async def share_checkin(self, checkin_id: int, now: datetime) -> None:
+        await self._run(
+            "UPDATE checkins SET shared_at = COALESCE(shared_at, ?) WHERE id = ?",
+            (to_ts(now), checkin_id),
+        )
+
+    async def set_intimacy(
+        self, couple_id: int, user_id: int, opted_in: bool, now: datetime
+    ) -> bool:
+        """Store this partner's choice; returns whether it changed."""
+        before = await self._one(
+            "SELECT opted_in FROM intimacy_optin WHERE couple_id = ? AND user_id = ?",
+            (couple_id, user_id),
+        )
+        if before is not None and bool(before["opted_in"]) == opted_in:
+            return False
+        await self._run(
+            "INSERT INTO intimacy_optin (couple_id, user_id, opted_in, changed_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT(couple_id, user_id) DO UPDATE SET"
+            " opted_in = excluded.opted_in, changed_at = excluded.changed_at",
+            (couple_id, user_id, int(opted_in), to_ts(now)),
+        )
+        return before is not None or opted_in
+
+    async def intimacy_opted_in(self, couple_id: int) -> set[int]:
+        rows = await self._all(
+            "SELECT user_id FROM intimacy_optin WHERE couple_id = ? AND opted_in = 1",
+            (couple_id,),
+        )
+        return {r["user_id"] for r in rows}
+
+    async def intimacy_steps_sent(self, couple_id: int, user_id: int) -> int:
+        row = await self._one(
+            "SELECT MAX(step) AS n FROM intimacy_sent WHERE couple_id = ? AND user_id = ?",
+            (couple_id, user_id),
+        )
+        return int(row["n"]) if row and row["n"] is not None else 0
+
+    async def record_intimacy_step(
+        self, couple_id: int, user_id: int, step: int, now: datetime
+    ) -> bool:
+        added = await self._run(
+            "INSERT OR IGNORE INTO intimacy_sent (couple_id, user_id, step, sent_at)"
+            " VALUES (?, ?, ?, ?)",
+            (couple_id, user_id, step, to_ts(now)),
+        )
+        return added == 1
+
     # --- outbox ------------------------------------------------------------------------------
 
     async def enqueue(
@@ -548,12 +693,35 @@ class Repo:
             (message_id, to_ts(now), row_id),
         )
 
+    async def mark_sent_many(self, sent: list[tuple[int, int | None]], now: datetime) -> None:
+        """``mark_sent`` for a batch of ``(row id, message id)``: one statement, one commit."""
+        await self.conn.executemany(
+            "UPDATE outbox SET status = 'sent', message_id = ?, sent_at = ?, payload = ''"
+            " WHERE id = ?",
+            [(message_id, to_ts(now), row_id) for row_id, message_id in sent],
+        )
+
+    async def has_pending(self, kind: str, now: datetime) -> bool:
+        """Is a row of this kind due and still waiting to be sent?"""
+        row = await self._one(
+            "SELECT 1 FROM outbox WHERE status = 'pending' AND kind = ? AND not_before <= ? LIMIT 1",
+            (kind, to_ts(now)),
+        )
+        return row is not None
+
     async def reschedule(
         self, row_id: int, not_before: datetime, attempts: int, error: str
     ) -> None:
         await self._run(
             "UPDATE outbox SET not_before = ?, attempts = ?, last_error = ? WHERE id = ?",
             (to_ts(not_before), attempts, error[:500], row_id),
+        )
+
+    async def defer(self, row_ids: list[int], not_before: datetime) -> None:
+        """Hold pending rows until at least ``not_before`` (a chat's queue behind a retry)."""
+        await self.conn.executemany(
+            "UPDATE outbox SET not_before = MAX(not_before, ?) WHERE id = ? AND status = 'pending'",
+            [(to_ts(not_before), row_id) for row_id in row_ids],
         )
 
     async def finish(self, row_id: int, status: str, error: str) -> None:

@@ -1,0 +1,114 @@
+"""Content hooks the scheduler calls while delivering a day: which prompt, and what comes with it.
+
+``scheduler/due.py`` calls exactly two things from here, inside its delivery transaction:
+``day_prompt`` (the prompt for a day: the designed plan, fresh on later rounds) and
+``after_prompt`` (the check-in offer on days 1, 15 and 30, the one-time intimacy-track mention
+after day 10, and the next intimacy step when both partners opted in).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import keyboards, texts
+from bot.context import Couplet
+from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
+from bot.storage import Repo
+from bot.storage.models import Couple, User
+from prompts.checkin import OFFER_DAYS
+from prompts.schema import Prompt
+from prompts.selection import intimacy_step, prompt_for
+
+INTIMACY_OFFER_DAY = 11
+INTIMACY_REF_SUFFIX = ":int"
+INTIMACY_REF = "c{couple}" + INTIMACY_REF_SUFFIX  # no day: replies to a step are not answers
+
+
+async def live_couple(repo: Repo, user_id: int) -> tuple[User | None, Couple | None, User | None]:
+    """The user, their live couple and their partner (couple and partner None if not paired)."""
+    user = await repo.user(user_id)
+    couple = await repo.couple(user.couple_id if user else None)
+    if user is None or couple is None or not couple.is_live:
+        return user, None, None
+    return user, couple, await repo.user(couple.partner_of(user_id))
+
+
+async def day_prompt(app: Couplet, repo: Repo, couple: Couple, day: int) -> Prompt:
+    """The prompt to store for ``day``: round 1 follows the plan; later rounds avoid repeats."""
+    used = await repo.used_prompts(couple.id, day) if couple.round > 1 else set()
+    return prompt_for(app.library, couple.round, day, used)
+
+
+async def after_prompt(
+    app: Couplet, repo: Repo, user: User, partner: User, couple: Couple, day: int, now: datetime
+) -> None:
+    """What travels with a daily prompt, each with its own idempotency key."""
+    slot = OFFER_DAYS.get(day)
+    if slot is not None:
+        text = texts.CHECKIN_OFFER if slot == 1 else texts.CHECKIN_OFFER_AGAIN
+        await enqueue(
+            repo,
+            _extra(
+                f"checkin-offer:{user.user_id}:{couple.id}:{couple.round}:{day}",
+                user,
+                couple,
+                text.format(partner=texts.esc(partner.name)),
+                keyboards.checkin_start().to_dict(),
+            ),
+            now,
+        )
+    opted_in = await repo.intimacy_opted_in(couple.id)
+    if day == INTIMACY_OFFER_DAY and user.user_id not in opted_in:
+        await enqueue(
+            repo,
+            _extra(
+                f"intimacy-offer:{user.user_id}:{couple.id}",
+                user,
+                couple,
+                texts.INTIMACY_OFFER.format(partner=texts.esc(partner.name)),
+                keyboards.intimacy(False).to_dict(),
+            ),
+            now,
+        )
+    if set(couple.partners) <= opted_in:
+        await send_intimacy_step(app, repo, user, couple, now)
+
+
+async def send_intimacy_step(
+    app: Couplet, repo: Repo, user: User, couple: Couple, now: datetime
+) -> bool:
+    """The next step of the opt-in track for this partner. Call only when both opted in."""
+    step = await repo.intimacy_steps_sent(couple.id, user.user_id) + 1
+    prompt = intimacy_step(app.library, step)
+    if prompt is None or not await repo.record_intimacy_step(couple.id, user.user_id, step, now):
+        return False
+    text = texts.INTIMACY_STEP.format(
+        step=step, total=len(app.library.intimacy), text=texts.esc(prompt.text)
+    )
+    await enqueue(
+        repo,
+        Outgoing(
+            key=f"intimacy:{user.user_id}:{couple.id}:{step}",
+            chat_id=user.user_id,
+            kind="notice",
+            text=text,
+            priority=Priority.SCHEDULED,
+            ref=INTIMACY_REF.format(couple=couple.id),
+        ),
+        now,
+    )
+    return True
+
+
+def _extra(
+    key: str, user: User, couple: Couple, text: str, markup: dict[str, object] | None
+) -> Outgoing:
+    return Outgoing(
+        key=key,
+        chat_id=user.user_id,
+        kind="notice",
+        text=text,
+        reply_markup=markup,
+        priority=Priority.PARTNER,  # ahead of the day's prompt, which stays the latest message
+        ref=couple_ref(couple.id),
+    )

@@ -1,0 +1,69 @@
+"""The opt-in intimacy track: off by default, private choices, active only when both said yes.
+
+A partner's choice is never shown to the other. When the second partner opts in, both are told
+the track starts (that is the first moment either learns anything). When either leaves, the other
+is told neutrally that the track is paused, never who or why. Steps go out with the daily prompts
+(see ``bot.flows.content.after_prompt``); nothing about the track is stored with the days, so
+/today and /history never show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import texts
+from bot.context import Couplet
+from bot.delivery.outbox import enqueue
+from bot.flows.content import live_couple
+from bot.flows.messages import notice
+from bot.storage.models import User
+
+
+@dataclass(frozen=True)
+class TrackView:
+    paired: bool
+    opted_in: bool = False
+    active: bool = False
+    partner: User | None = None
+
+
+async def view(app: Couplet, user_id: int) -> TrackView:
+    async with app.db.read() as repo:
+        user, couple, partner = await live_couple(repo, user_id)
+        if user is None or couple is None or partner is None:
+            return TrackView(False)
+        opted = await repo.intimacy_opted_in(couple.id)
+        return TrackView(True, user_id in opted, set(couple.partners) <= opted, partner)
+
+
+@dataclass(frozen=True)
+class Choice:
+    outcome: str  # not_paired | waiting | active | already_on | left | already_off
+    partner: User | None = None
+
+
+async def choose(app: Couplet, user_id: int, opt_in: bool) -> Choice:
+    now = app.now()
+    stamp = int(now.timestamp())
+    async with app.db.transaction() as repo:
+        user, couple, partner = await live_couple(repo, user_id)
+        if user is None or couple is None or partner is None:
+            return Choice("not_paired")
+        before = await repo.intimacy_opted_in(couple.id)
+        was_active = set(couple.partners) <= before
+        if opt_in == (user_id in before):
+            return Choice("already_on" if opt_in else "already_off", partner)
+        await repo.set_intimacy(couple.id, user_id, opt_in, now)
+        if opt_in and partner.user_id in before:
+            await enqueue(repo, notice(f"intimacy-on:{couple.id}:{stamp}", partner.user_id,
+                                       texts.INTIMACY_ACTIVE, couple.id), now)  # fmt: skip
+            outcome = "active"
+        elif opt_in:
+            outcome = "waiting"
+        else:
+            if was_active:
+                await enqueue(repo, notice(f"intimacy-off:{couple.id}:{stamp}", partner.user_id,
+                                           texts.INTIMACY_PAUSED, couple.id), now)  # fmt: skip
+            outcome = "left"
+    app.wake_sender()
+    return Choice(outcome, partner)

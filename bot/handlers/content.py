@@ -1,0 +1,169 @@
+"""/swap, /checkin, /intimacy, /safety and their buttons. Thin: the flows decide."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Message, Update
+from telegram.ext import ContextTypes
+
+from bot import context as ctx
+from bot import keyboards, texts
+from bot.flows import checkin, intimacy, swap
+from bot.flows.messages import checkin_question_text, checkin_result_text
+from bot.handlers.common import reply
+
+
+async def safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await reply(update, texts.SAFETY)
+
+
+# --- swap ---------------------------------------------------------------------------------------
+
+
+async def swap_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/swap`` or the button under a prompt (``swap:<round>:<day>``, refused once stale)."""
+    assert update.effective_user is not None
+    query = update.callback_query
+    round_ = day = None
+    if query is not None and query.data:
+        _, r, d = query.data.split(":")
+        round_, day = int(r), int(d)
+    result = await swap.swap(ctx.get(context), update.effective_user.id, round_=round_, day=day)
+    if query is not None:
+        await query.answer()
+        if result.ok:
+            await _drop_buttons(query)
+    if not result.ok:  # on success the new prompt arrives through the outbox
+        await reply(update, texts.SWAP_REFUSED[result.reason])
+
+
+# --- self-check ---------------------------------------------------------------------------------
+
+
+def _render(step: checkin.Question | checkin.Result) -> tuple[str, object]:
+    if isinstance(step, checkin.Question):
+        text = checkin_question_text(step.question, step.index + 1, step.total)
+        if step.resumed:
+            text = texts.CHECKIN_RESUMED + text
+        return text, keyboards.checkin_scale(step.checkin_id, step.index)
+    markup = None
+    if step.partner is not None:
+        markup = keyboards.checkin_share(step.checkin_id, texts.clip(step.partner.name, 24))
+    return checkin_result_text(step.summary, step.partner), markup
+
+
+async def checkin_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/checkin`` or the "Start check-in" button: a new message with the next question."""
+    assert update.effective_user is not None
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    step = await checkin.start(ctx.get(context), update.effective_user.id)
+    assert not isinstance(step, checkin.Refused)
+    text, markup = _render(step)
+    await reply(update, text, reply_markup=markup)
+
+
+async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ci:a:<checkin>:<question>:<score>``: store the tap, show the next question in place."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, _, checkin_id, index, score = query.data.split(":")
+    step = await checkin.answer(
+        ctx.get(context), query.from_user.id, int(checkin_id), int(index), int(score)
+    )
+    if isinstance(step, checkin.Refused):
+        await query.answer(
+            texts.CHECKIN_ALREADY if step.reason == "already" else texts.CHECKIN_STALE
+        )
+        return
+    await query.answer()
+    text, markup = _render(step)
+    await _show(query, update, text, markup)
+
+
+async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``ci:share:<checkin>``: agree to share; summaries go out once both agreed."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    result = await checkin.share(
+        ctx.get(context), query.from_user.id, int(query.data.split(":")[2])
+    )
+    if result.outcome == "stale":
+        await query.answer(texts.CHECKIN_STALE)
+        return
+    await query.answer()
+    await _drop_buttons(query)
+    if result.outcome == "not_paired":
+        await reply(update, texts.CHECKIN_SHARE_NOT_PAIRED)
+    elif result.outcome == "waiting" and result.partner is not None:
+        await reply(
+            update, texts.CHECKIN_SHARE_WAITING.format(partner=texts.esc(result.partner.name))
+        )
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """Remove the pressed message's buttons (if it still has any)."""
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        await query.edit_message_reply_markup(None)
+
+
+async def _show(query: CallbackQuery, update: Update, text: str, markup: object) -> None:
+    if query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    else:
+        await reply(update, text, reply_markup=markup)
+
+
+# --- intimacy track -----------------------------------------------------------------------------
+
+CHOICE_TEXTS = {
+    "not_paired": texts.INTIMACY_NOT_PAIRED,
+    "waiting": texts.INTIMACY_WAITING,
+    "active": texts.INTIMACY_ACTIVE,
+    "already_on": texts.INTIMACY_ALREADY_ON,
+    "left": texts.INTIMACY_LEFT,
+    "already_off": texts.INTIMACY_ALREADY_OFF,
+}
+
+
+async def intimacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/intimacy`` explains and shows your own choice; ``/intimacy on|off`` changes it."""
+    assert update.effective_user is not None
+    app, user_id = ctx.get(context), update.effective_user.id
+    arg = " ".join(context.args or []).strip().lower()
+    if arg in ("on", "yes", "join"):
+        await _choose(update, context, True)
+    elif arg in ("off", "no", "stop", "leave"):
+        await _choose(update, context, False)
+    elif arg:
+        await reply(update, texts.INTIMACY_USAGE)
+    else:
+        view = await intimacy.view(app, user_id)
+        if not view.paired or view.partner is None:
+            await reply(update, texts.INTIMACY_NOT_PAIRED)
+            return
+        status = (
+            texts.INTIMACY_STATUS_ACTIVE if view.active
+            else texts.INTIMACY_STATUS_WAITING if view.opted_in
+            else texts.INTIMACY_STATUS_OFF
+        )  # fmt: skip
+        await reply(
+            update,
+            texts.INTIMACY_ABOUT.format(partner=texts.esc(view.partner.name), status=status),
+            reply_markup=keyboards.intimacy(view.opted_in),
+        )
+
+
+async def intimacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await _drop_buttons(query)
+    await _choose(update, context, query.data == "int:on")
+
+
+async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, opt_in: bool) -> None:
+    assert update.effective_user is not None
+    choice = await intimacy.choose(ctx.get(context), update.effective_user.id, opt_in)
+    partner = texts.esc(choice.partner.name) if choice.partner else ""
+    await reply(update, CHOICE_TEXTS[choice.outcome].format(partner=partner))

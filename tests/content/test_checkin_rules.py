@@ -1,0 +1,64 @@
+"""The self-check's pure rules: which areas need care, movement, counselling, tip focus."""
+
+from __future__ import annotations
+
+import pytest
+
+from prompts.checkin import focus_topics, next_index, slot_of_day, summarise
+from prompts.loader import Library, load_library
+
+
+@pytest.fixture(scope="module")
+def lib() -> Library:
+    return load_library()
+
+
+def _scores(lib: Library, **by_area: int) -> dict[str, int]:
+    return {q.id: by_area.get(q.area.value.replace("-", "_"), 1) for q in lib.checkin}
+
+
+def test_slots_follow_days_1_15_and_30() -> None:
+    assert [slot_of_day(d) for d in (1, 14, 15, 29, 30, 31)] == [1, 1, 2, 2, 3, 3]
+
+
+def test_the_highest_areas_come_first_each_with_its_own_tip(lib: Library) -> None:
+    summary = summarise(lib, _scores(lib, stress=5, distance=4, conflict=3), None, 1)
+    assert [a.question.area.value for a in summary.areas] == ["stress", "distance", "conflict"]
+    tips = [a.tip for a in summary.areas]
+    assert all(t is not None for t in tips) and len({t.id for t in tips if t}) == 3
+    for area in summary.areas:
+        assert area.tip is not None and area.question.topic in area.tip.topics
+    assert not summary.steady and summary.moved is None
+
+
+def test_two_areas_when_the_third_is_fine_and_steady_when_all_are_low(lib: Library) -> None:
+    summary = summarise(lib, _scores(lib, stress=2, touch=2), None, 2)
+    assert len(summary.areas) == 2 and summary.steady
+    assert not summary.counselling
+
+
+def test_counselling_only_for_high_help_signs(lib: Library) -> None:
+    help_q = next(q for q in lib.checkin if q.help_sign)
+    plain_q = next(q for q in lib.checkin if not q.help_sign)
+    base = {q.id: 1 for q in lib.checkin}
+    assert summarise(lib, {**base, help_q.id: 4}, None, 1).counselling
+    assert not summarise(lib, {**base, help_q.id: 3}, None, 1).counselling
+    assert not summarise(lib, {**base, plain_q.id: 5}, None, 1).counselling
+
+
+def test_movement_compares_with_the_previous_check_in(lib: Library) -> None:
+    before = _scores(lib, stress=4, touch=2)
+    after = _scores(lib, stress=2, touch=3)
+    moved = {m.question.area.value: m for m in summarise(lib, after, before, 2).moved or []}
+    assert moved["stress"].direction == "lighter" and moved["touch"].direction == "heavier"
+    assert moved["conflict"].direction == "same" and len(moved) == len(lib.checkin)
+
+
+def test_focus_topics_and_next_question(lib: Library) -> None:
+    assert focus_topics(lib, None) == []
+    assert focus_topics(lib, _scores(lib)) == []  # nothing needs care: no focus
+    assert focus_topics(lib, _scores(lib, stress=5)) == ["stress"]
+    first = lib.checkin[0]
+    assert next_index(lib.checkin, {}) == 0
+    assert next_index(lib.checkin, {first.id: 3}) == 1
+    assert next_index(lib.checkin, _scores(lib)) is None

@@ -1,0 +1,227 @@
+"""The content library: completeness, limits, near-duplicates, arc, and the opt-in boundary."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import texts
+from bot.core.challenge import phase_of
+from bot.flows.messages import prompt_message, reveal_messages
+from bot.storage.models import Answer, User
+from fakebot.html import parse_html
+from prompts.loader import Library, load_library
+from prompts.schema import DAYS, Barrier, Category, Prompt, Topic
+from prompts.selection import PLAN_FIRST, candidates, prompt_for, swap_for, tip_pool
+
+NOW = datetime(2026, 3, 2, 20, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def lib() -> Library:
+    return load_library()
+
+
+def _user(user_id: int, name: str) -> User:
+    return User(user_id, name, None, "UTC", "20:00", 1, 1, None, None, False)
+
+
+def test_sizes_match_the_issue(lib: Library) -> None:
+    assert len(lib.core) >= 90 and len(lib.alternates) >= 60 and len(lib.tips) >= 60
+    assert 5 <= len(lib.checkin) <= 8
+    assert set(lib.intimacy) == set(range(1, len(lib.intimacy) + 1))
+    assert set(lib.recaps) == {1, 2, 3}
+
+
+@pytest.mark.parametrize("pool", ["core", "alternates"])
+def test_every_day_has_a_prompt_in_every_category(lib: Library, pool: str) -> None:
+    prompts = getattr(lib, pool)
+    missing = [(d, c.value) for d in range(1, DAYS + 1) for c in Category if (d, c) not in prompts]
+    assert not missing, f"{pool} lacks {missing}"
+    assert all(p.day == d and p.category == c for (d, c), p in prompts.items())
+
+
+def test_texts_stay_within_limits(lib: Library) -> None:
+    for p in lib.by_id.values():
+        assert 10 <= len(p.text) <= 300, p.id
+        assert p.follow_up is None or len(p.follow_up) <= 300, p.id
+    assert all(len(t.text) <= 600 for t in lib.tips)
+    assert all(len(q.text) <= 200 for q in lib.checkin)
+
+
+def _near_duplicates(items: list[tuple[str, str]], limit: float = 0.8) -> list[tuple[str, str]]:
+    """Pairs whose difflib ratio is above ``limit``.
+
+    Comparing every pair character by character takes seconds, so a cheap word-overlap filter
+    goes first: two texts above 0.8 character similarity share far more than 40% of their words
+    (in this library the closest pair sits at 0.68 with about half its words in common).
+    """
+    words = [set(re.findall(r"\w+", text.lower())) for _, text in items]
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    found = []
+    for j, (id_b, b) in enumerate(items):
+        matcher.set_seq2(b.lower())
+        for i, (id_a, a) in enumerate(items[:j]):
+            overlap = 2 * len(words[i] & words[j]) / max(1, len(words[i]) + len(words[j]))
+            if overlap <= 0.4:
+                continue
+            matcher.set_seq1(a.lower())
+            if matcher.quick_ratio() > limit and matcher.ratio() > limit:
+                found.append((id_a, id_b))
+    return found
+
+
+def test_no_duplicate_or_near_duplicate_texts(lib: Library) -> None:
+    items = [(p.id, p.text) for p in lib.by_id.values()] + [(t.id, t.text) for t in lib.tips]
+    exact = [text for text, n in Counter(t for _, t in items).items() if n > 1]
+    assert not exact
+    assert not _near_duplicates(items)
+    ids = [i for i, _ in items]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_near_duplicate_check_catches_a_reworded_copy() -> None:
+    a = "What is one small thing your partner did this week that made you smile?"
+    b = "What is one small thing your partner did this week that made you laugh?"
+    assert _near_duplicates([("a", a), ("b", b), ("c", "Something else entirely, about plans.")])
+
+
+def test_every_barrier_and_topic_has_tips(lib: Library) -> None:
+    assert set(lib.barriers) == {b.value for b in Barrier}
+    for barrier in Barrier:
+        assert [t for t in lib.tips if barrier in t.barriers], f"no tip for {barrier.value}"
+    for topic in Topic:
+        assert [t for t in lib.tips if topic in t.topics], f"no tip for {topic.value}"
+        assert topic.value in lib.topics
+    for phase in (1, 2, 3):
+        assert len(tip_pool(lib, phase=phase, topic=None)) >= 10
+
+
+def test_every_check_in_area_has_tips_and_help_signs_exist(lib: Library) -> None:
+    assert any(q.help_sign for q in lib.checkin) and not all(q.help_sign for q in lib.checkin)
+    for q in lib.checkin:
+        assert [t for t in lib.tips if q.topic in t.topics], q.id
+        assert q.area.value in texts.AREA_NAMES
+
+
+# --- the arc --------------------------------------------------------------------------------------
+
+
+def test_round_one_follows_the_designed_plan_with_a_new_prompt_every_day(lib: Library) -> None:
+    seen = [prompt_for(lib, 1, day) for day in range(1, DAYS + 1)]
+    assert len({p.id for p in seen}) == DAYS
+    for day, prompt in enumerate(seen, start=1):
+        assert prompt.day == day and prompt.category == PLAN_FIRST[day - 1]
+        assert prompt.id in {p.id for p in lib.core.values()}
+    mix = [Counter(PLAN_FIRST[start : start + 10]) for start in (0, 10, 20)]
+    assert mix[0].most_common(1)[0][0] == Category.CONVERSATION
+    assert mix[1].most_common(1)[0][0] == Category.AFFECTION
+    assert mix[2].most_common(1)[0][0] == Category.CONVERSATION
+    assert all(m[Category.APPRECIATION] >= 2 for m in mix)  # appreciation woven through
+
+
+def test_depth_rises_within_each_phase(lib: Library) -> None:
+    for start in (1, 11, 21):
+        depths = [prompt_for(lib, 1, d).depth for d in range(start, start + 10)]
+        assert depths[0] == 1 and max(depths) == 3
+        assert sum(depths[:3]) < sum(depths[5:8]), depths
+
+
+def test_phase_closers_look_back_towards_the_recaps(lib: Library) -> None:
+    for day in (10, 20, 30):
+        assert phase_of(day) == phase_of(day - 1)
+        text = prompt_for(lib, 1, day).text.lower()
+        assert re.search(r"look|these ten days|thirty days|this month|last ten", text), text
+
+
+def test_later_rounds_are_fresh_as_long_as_the_library_allows(lib: Library) -> None:
+    used: dict[int, set[str]] = {d: set() for d in range(1, DAYS + 1)}
+    for round_ in range(1, 7):
+        for day in range(1, DAYS + 1):
+            prompt = prompt_for(lib, round_, day, used[day])
+            assert prompt.id not in used[day], (round_, day)
+            assert prompt.day == day
+            used[day].add(prompt.id)
+
+
+def test_swap_gives_the_same_day_and_category(lib: Library) -> None:
+    for day in range(1, DAYS + 1):
+        for round_ in (1, 2, 3):
+            current = prompt_for(lib, round_, day)
+            other = swap_for(lib, current)
+            assert other is not None and other.id != current.id
+            assert (other.day, other.category) == (current.day, current.category)
+
+
+def test_intimacy_prompts_are_unreachable_outside_the_track(lib: Library) -> None:
+    intimacy_ids = {p.id for p in lib.intimacy.values()}
+    assert intimacy_ids and all(p.step is not None and p.day is None for p in lib.intimacy.values())
+    assert not intimacy_ids & {p.id for p in lib.core.values()}
+    assert not intimacy_ids & {p.id for p in lib.alternates.values()}
+    everything = set(lib.by_id)
+    for round_ in range(1, 8):
+        for day in range(1, DAYS + 1):
+            assert not intimacy_ids & {p.id for p in candidates(lib, round_, day)}
+            for used in (set(), everything - intimacy_ids, everything):
+                picked = prompt_for(lib, round_, day, used)
+                assert picked.id not in intimacy_ids
+                swapped = swap_for(lib, picked, used)
+                assert swapped is None or swapped.id not in intimacy_ids
+    for prompt in lib.intimacy.values():
+        assert swap_for(lib, prompt) is None
+
+
+def test_intimacy_steps_follow_three_stages(lib: Library) -> None:
+    phases = [lib.intimacy[s].phase for s in sorted(lib.intimacy)]
+    assert phases == sorted(phases) and set(phases) == {1, 2, 3}
+
+
+# --- rendering through the real builders ----------------------------------------------------------
+
+
+def test_every_prompt_and_tip_renders_as_valid_telegram_html(lib: Library) -> None:
+    alex, kim = _user(1, "Alex"), _user(2, "Kim <&>")
+    answers = {
+        1: Answer(1, 1, 1, 1, "text", "a & b <3", None, 1),
+        2: Answer(1, 1, 1, 2, "text", "<i>not a tag", None, 2),
+    }
+    rendered = []
+    for prompt in lib.by_id.values():
+        day = prompt.day or 11
+        rendered.append(prompt_message(alex, kim, 1, 1, day, prompt, late=True).text)
+        rendered += [m.text for m in reveal_messages(alex, kim, answers, 1, 1, day, prompt)]
+        rendered.append(texts.REMINDER.format(day=day, text=texts.esc(prompt.text)))
+    for step, prompt in lib.intimacy.items():
+        rendered.append(
+            texts.INTIMACY_STEP.format(step=step, total=15, text=texts.esc(prompt.text))
+        )
+    for tip in lib.tips:
+        label = lib.topics[tip.topics[0]].label
+        rendered.append(texts.TIP.format(topic=texts.esc(label), text=texts.esc(tip.text)))
+    for text in rendered:
+        assert text is not None and len(text) <= texts.MAX_MESSAGE
+        parse_html(text)  # raises on anything Telegram would reject
+
+
+def test_markup_characters_in_content_are_escaped() -> None:
+    tricky = Prompt(id="x", day=1, category=Category.CONVERSATION, depth=1,
+                    text="Tom & Jerry <3 or <b>bold</b>?", follow_up="A & B > C")  # fmt: skip
+    alex, sam = _user(1, "Alex"), _user(2, "Sam")
+    message = prompt_message(alex, sam, 1, 1, 1, tricky, late=False)
+    assert message.text is not None and "Tom &amp; Jerry &lt;3" in message.text
+    assert "Tom & Jerry <3 or <b>bold</b>?" in parse_html(message.text)
+
+
+def test_wording_is_inclusive_and_never_claims_to_be_therapy(lib: Library) -> None:
+    gendered = re.compile(
+        r"\b(he|she|his|her|hers|him|husband|wife|boyfriend|girlfriend|therapy|therapist)\b",
+        re.IGNORECASE,
+    )
+    items = [*lib.by_id.values(), *lib.tips, *lib.checkin]
+    for item in items:
+        for text in (item.text, getattr(item, "follow_up", None) or ""):
+            assert not gendered.search(text), (item.id, text)

@@ -1,0 +1,94 @@
+"""Loading: translations fall back to English per item; malformed files name file and field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from prompts.loader import CONTENT_DIR, ContentError, load_library
+from prompts.schema import Category
+
+
+def _copy_english(tmp_path: Path) -> Path:
+    shutil.copytree(CONTENT_DIR / "en", tmp_path / "en")
+    return tmp_path
+
+
+def test_a_translation_folder_overrides_by_id_and_falls_back_to_english(tmp_path: Path) -> None:
+    root = _copy_english(tmp_path)
+    (root / "xx").mkdir()
+    (root / "xx" / "days.toml").write_text(
+        '[[prompt]]\nid = "d01-conversation"\nday = 1\ncategory = "conversation"\ndepth = 1\n'
+        'text = "Tag eins. Warum habt ihr euch auf dreißig Tage eingelassen?"\n',
+        encoding="utf-8",
+    )
+    (root / "xx" / "tips.toml").write_text(
+        '[[tip]]\nid = "tip-reflect-back"\ntopics = ["communication"]\nphases = [1]\n'
+        'text = "Wiederhole in eigenen Worten, was du gehört hast, bevor du antwortest."\n',
+        encoding="utf-8",
+    )
+    english, translated = load_library("en", root), load_library("xx", root)
+    assert translated.core[(1, Category.CONVERSATION)].text.startswith("Tag eins")
+    assert translated.core[(1, Category.APPRECIATION)] == english.core[(1, Category.APPRECIATION)]
+    assert translated.alternates == english.alternates  # no alternates.toml in xx: all English
+    assert len(translated.core) == len(english.core)
+    assert translated.prompt("d01-conversation") == translated.core[(1, Category.CONVERSATION)]
+    tips = {t.id: t for t in translated.tips}
+    assert tips["tip-reflect-back"].text.startswith("Wiederhole")
+    assert len(translated.tips) == len(english.tips)
+    assert translated.checkin == english.checkin
+
+
+def test_an_unknown_language_is_all_english(tmp_path: Path) -> None:
+    root = _copy_english(tmp_path)
+    assert load_library("zz", root).core == load_library("en", root).core
+
+
+def _break(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "en" / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "where"),
+    [
+        ("days.toml", 'category = "conversation"', 'category = "gossip"', "category"),
+        ("days.toml", "depth = 1", "depth = 7", "depth"),
+        ("tips.toml", 'topics = ["communication"]', 'topics = ["astrology"]', "topics"),
+        ("tips.toml", "phases = [1, 3]", "phases = [1, 4]", "phases"),
+        ("checkin.toml", 'area = "misunderstandings"', 'area = "moods"', "area"),
+        ("topics.toml", 'id = "past-hurt"', 'id = "old-wounds"', "barrier"),
+    ],
+)
+def test_a_malformed_file_names_the_file_and_the_field(
+    tmp_path: Path, name: str, old: str, new: str, where: str
+) -> None:
+    root = _copy_english(tmp_path)
+    _break(root, name, old, new)
+    with pytest.raises(ContentError) as caught:
+        load_library("en", root)
+    message = str(caught.value)
+    assert name in message and where in message
+
+
+def test_a_prompt_over_300_characters_is_rejected_with_its_id(tmp_path: Path) -> None:
+    root = _copy_english(tmp_path)
+    _break(root, "days.toml", 'text = "Day one.', 'text = "' + "x" * 300 + " Day one.")
+    with pytest.raises(
+        ContentError, match=r"days\.toml: prompt\[0\] \(id=d01-conversation\)\.text"
+    ):
+        load_library("en", root)
+
+
+def test_broken_toml_and_missing_files_are_content_errors(tmp_path: Path) -> None:
+    root = _copy_english(tmp_path)
+    (root / "en" / "recaps.toml").write_text("[[recap]\nphase = ", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"recaps\.toml: not valid TOML"):
+        load_library("en", root)
+    (root / "en" / "recaps.toml").unlink()
+    with pytest.raises(ContentError, match=r"recaps\.toml: file is missing"):
+        load_library("en", root)
