@@ -8,12 +8,13 @@ from datetime import datetime
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, Defaults
+from telegram.ext import Application, BaseRateLimiter, Defaults
 
 from bot import context as ctx
 from bot import handlers, texts
 from bot.config import Settings
 from bot.context import Couplet
+from bot.delivery.limiter import PriorityRateLimiter
 from bot.delivery.sender import OutboxSender
 from bot.flows import lifecycle
 from bot.storage import Database
@@ -54,7 +55,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=0))
+        .rate_limiter(rate_limiter or limiter_from(settings))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -66,6 +67,16 @@ def build_application(
     if run_scheduler:
         schedule(application, settings.scheduler_interval_seconds)
     return application
+
+
+def limiter_from(settings: Settings) -> PriorityRateLimiter:
+    """Telegram's send limits as configured: every call the bot makes goes through it."""
+    return PriorityRateLimiter(
+        per_second=settings.delivery_rate_per_second,
+        paid_per_second=settings.delivery_paid_rate_per_second,
+        per_chat_per_second=settings.delivery_per_chat_per_second,
+        per_chat_burst=settings.delivery_per_chat_burst,
+    )
 
 
 async def _post_init(application: Application) -> None:
@@ -86,7 +97,15 @@ async def startup(application: Application, *, start_sender: bool = True) -> Non
     async def on_gone(chat_id: int) -> None:
         await lifecycle.gone(couplet, chat_id)
 
-    couplet.sender = OutboxSender(couplet.db, application.bot, couplet.clock, on_gone)
+    settings = couplet.settings
+    couplet.sender = OutboxSender(
+        couplet.db,
+        application.bot,
+        couplet.clock,
+        on_gone,
+        concurrency=settings.delivery_concurrency,
+        paid_broadcast=settings.delivery_paid_broadcast,
+    )
     if start_sender:
         await couplet.sender.start()
     log.info("Couplet is up as @%s", application.bot.username)

@@ -40,6 +40,7 @@ class RateLimiter:
         per_chat_per_second: float | None,
         paid_per_second: float | None = 1000,
         retry_after: int | None = None,
+        per_chat_burst: int = 1,
     ) -> None:
         self.global_per_second = global_per_second
         self.per_chat_per_second = per_chat_per_second
@@ -48,7 +49,10 @@ class RateLimiter:
         self._global = self._window(global_per_second)
         self._paid = self._window(paid_per_second)
         self._chat_gap = 1.0 / per_chat_per_second if per_chat_per_second else None
-        self._chat_last: dict[int, float] = {}
+        # Per chat: a minimum gap on average, with ``per_chat_burst`` sends allowed at once
+        # (GCRA: the chat's theoretical arrival time may run ahead of now by burst-1 gaps).
+        self._chat_slack = (max(1, per_chat_burst) - 1) * (self._chat_gap or 0.0)
+        self._chat_tat: dict[int, float] = {}
 
     @staticmethod
     def _window(rate: float | None) -> _Window | None:
@@ -66,9 +70,9 @@ class RateLimiter:
         if window is not None:
             wait = window.wait_time(now)
         if self._chat_gap is not None:
-            last = self._chat_last.get(chat_id)
-            if last is not None:
-                wait = max(wait, last + self._chat_gap - now)
+            tat = self._chat_tat.get(chat_id)
+            if tat is not None:
+                wait = max(wait, tat - self._chat_slack - now)
         if wait > 0:
             if self.retry_after is not None:
                 return self.retry_after
@@ -76,5 +80,5 @@ class RateLimiter:
         if window is not None:
             window.record(now)
         if self._chat_gap is not None:
-            self._chat_last[chat_id] = now
+            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, now), now) + self._chat_gap
         return None

@@ -256,6 +256,7 @@ class BotApiMethods(TelegramState):
                 "protect_content": flag(p.get("protect_content")),
                 "allow_paid_broadcast": paid,
                 "time": now,
+                "seq": self.sent_count,  # global delivery order across chats
             }
         )
         self.sent_count += 1

@@ -29,6 +29,7 @@ class FakeTelegram(BotApiMethods):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(username=username, clock=clock)
+        self.flood_times: list[float] = []  # when each 429 was answered (fake clock)
         table = self.method_table()
         self._methods = {name.lower(): (name, handler) for name, handler in table.items()}
 
@@ -65,6 +66,8 @@ class FakeTelegram(BotApiMethods):
         except ApiError as exc:
             if exc.status in (403, 429):
                 self.counters[str(exc.status)] += 1
+            if exc.status == 429:
+                self.flood_times.append(self.clock())
             return exc.status, exc.envelope(), 0.0
         self.activity.notify()
         if fault is not None:  # timeout after delivery: the response is lost
@@ -87,17 +90,18 @@ class FakeTelegram(BotApiMethods):
         paid_per_second: float | None = 1000,
         *,
         retry_after: int | None = None,
+        per_chat_burst: int = 1,
     ) -> None:
         """Enable Telegram-like flood control on sending methods (``None`` = unlimited).
 
         ``retry_after`` fixes the advertised wait; by default it is the real wait rounded
-        up to whole seconds (at least 1).
+        up to whole seconds (at least 1). ``per_chat_burst`` sends may go to one chat at once.
         """
         if global_per_second is None and per_chat_per_second is None and paid_per_second is None:
             self.limiter = None
             return
         self.limiter = RateLimiter(
-            global_per_second, per_chat_per_second, paid_per_second, retry_after
+            global_per_second, per_chat_per_second, paid_per_second, retry_after, per_chat_burst
         )
 
     def clear_limits(self) -> None:

@@ -42,6 +42,10 @@ def make_settings(tmp_path: Any, **overrides: Any) -> Settings:
         "default_delivery_time": "20:00",
         "reminder_after_hours": 4,
         "answer_grace_hours": 12,
+        # Tests compress days into milliseconds: real-time send pacing would only slow them down
+        # (tests/delivery/ sets real limits where pacing is what is being tested).
+        "delivery_rate_per_second": 1000,
+        "delivery_per_chat_per_second": 100,
         "_env_file": None,
     }
     values.update(overrides)

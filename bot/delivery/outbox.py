@@ -5,18 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
+from bot.delivery.limiter import Priority
 from bot.storage import Repo
-
-
-class Priority(IntEnum):
-    """Lower goes first: a user's own action, then news from the partner, then the daily schedule."""
-
-    DIRECT = 0
-    PARTNER = 1
-    SCHEDULED = 2
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.delivery.limiter import Priority, PriorityRateLimiter, retry_seconds
 from bot.storage import Database
 from bot.storage.models import OutboxRow
 
@@ -32,8 +33,11 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
 class OutboxSender:
     """Sends pending outbox rows in priority order; one chat's rows stay in order.
 
-    A row is marked sent only after Telegram confirmed it, so a crash between the two re-sends
-    that one message on restart: the only duplicates possible are messages in flight at a crash.
+    A pipeline: due rows are fetched in batches, each chat's rows go out in order on one task,
+    and up to ``concurrency`` requests wait in the rate limiter at once (which does the pacing
+    and puts handler replies first). Rows whose send Telegram confirmed are marked sent in one
+    transaction every ``flush_seconds``; until then they count as in flight and are not fetched
+    again. So a crash can re-send only messages in flight: requested but not yet recorded.
     """
 
     def __init__(
@@ -43,17 +47,26 @@ class OutboxSender:
         clock: Callable[[], datetime],
         on_gone: Callable[[int], Awaitable[None]],
         *,
-        batch: int = 200,
-        concurrency: int = 16,
+        batch: int = 500,
+        concurrency: int = 64,
         poll_seconds: float = 1.0,
+        flush_seconds: float = 0.05,
+        paid_broadcast: bool = False,
         rng: random.Random | None = None,
     ) -> None:
         self.db, self.bot, self.clock, self.on_gone = db, bot, clock, on_gone
-        self.batch, self.poll_seconds = batch, poll_seconds
+        self.batch, self.poll_seconds, self.flush_seconds = batch, poll_seconds, flush_seconds
+        self.paid_broadcast = paid_broadcast
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._rng = rng or random.Random()
+        self._inflight: set[int] = set()  # row ids fetched and not yet settled in the database
+        self._busy_chats: set[int] = set()
+        self._chat_tasks: set[asyncio.Task[None]] = set()
+        self._confirmed: list[tuple[int, int | None]] = []  # (row id, message id) to mark sent
+        self._stopping = False
+        self._prioritised = isinstance(getattr(bot, "rate_limiter", None), PriorityRateLimiter)
         self.sent = 0
 
     def wake(self) -> None:
@@ -67,14 +80,23 @@ class OutboxSender:
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
 
     async def stop(self) -> None:
+        """Stop between database writes: cancel the sends, then let the loop finish its step."""
+        self._stopping = True
+        for task in list(self._chat_tasks):
+            task.cancel()
+        if self._chat_tasks:
+            await asyncio.gather(*self._chat_tasks, return_exceptions=True)
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._wake.set()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, timeout=5)
             self._task = None
+        with contextlib.suppress(Exception):
+            await self._record()  # what Telegram confirmed before the stop
+        self._stopping = False
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.drain()
@@ -82,44 +104,78 @@ class OutboxSender:
                 raise
             except Exception:
                 log.exception("outbox: drain failed; retrying shortly")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            if not self._stopping:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def drain(self) -> int:
-        """Send everything due now. Returns how many rows were sent."""
-        total = 0
+        """Send everything due now; return when nothing due is left. Returns how many were sent."""
+        before = self.sent
         while True:
-            async with self.db.read() as repo:
-                rows = await repo.pending(self.clock(), self.batch)
-            if not rows:
-                return total
-            by_chat: dict[int, list[OutboxRow]] = defaultdict(list)
-            for row in rows:
+            await self._record()
+            if len(self._chat_tasks) < self.batch // 2 and not self._stopping:
+                await self._refill()
+            if not self._chat_tasks:
+                await self._record()
+                return self.sent - before
+            await asyncio.wait(self._chat_tasks, timeout=self.flush_seconds)
+
+    async def _refill(self) -> None:
+        async with self.db.read() as repo:
+            rows = await repo.pending(self.clock(), self.batch + len(self._inflight))
+        by_chat: dict[int, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            if row.id not in self._inflight and row.chat_id not in self._busy_chats:
                 by_chat[row.chat_id].append(row)
-            results = await asyncio.gather(*(self._send_chat(r) for r in by_chat.values()))
-            sent = sum(results)
-            total += sent
-            if sent == 0 and len(rows) < self.batch:
-                return total
+        for chat_id, chat_rows in by_chat.items():
+            self._busy_chats.add(chat_id)
+            self._inflight.update(r.id for r in chat_rows)
+            task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
+            self._chat_tasks.add(task)
+            task.add_done_callback(self._chat_tasks.discard)
 
-    async def _send_chat(self, rows: list[OutboxRow]) -> int:
-        sent = 0
-        async with self._slots:
-            for row in rows:
-                outcome = await self._send_one(row)
-                if outcome == "sent":
-                    sent += 1
-                elif outcome in ("later", "gone"):
+    async def _record(self) -> None:
+        """Mark confirmed rows sent: one transaction for the whole batch."""
+        if not self._confirmed:
+            return
+        done, self._confirmed = self._confirmed, []
+        try:
+            async with self.db.transaction() as repo:
+                await repo.mark_sent_many(done, self.clock())
+        except BaseException:
+            self._confirmed[:0] = done  # try again with the next batch
+            raise
+        self._inflight.difference_update(row_id for row_id, _ in done)
+
+    async def _send_chat(self, chat_id: int, rows: list[OutboxRow]) -> None:
+        pending = list(rows)
+        try:
+            while pending:
+                row = pending.pop(0)
+                async with self._slots:
+                    outcome = await self._attempt(row, pending)
+                if outcome != "sent":
+                    self._inflight.discard(row.id)  # settled in the database already
+                if outcome in ("later", "gone"):
                     break  # keep this chat's order: the rest waits for the same moment
-        return sent
+        finally:
+            self._inflight.difference_update(r.id for r in pending)
+            self._busy_chats.discard(chat_id)
 
-    async def _send_one(self, row: OutboxRow) -> str:
+    async def _attempt(self, row: OutboxRow, behind: list[OutboxRow]) -> str:
+        try:
+            return await self._send_one(row, behind)
+        except Exception as exc:  # a bug, not Telegram: park the row instead of spinning on it
+            log.exception("outbox: row %d could not be sent", row.id)
+            await self._reschedule(row, 30.0, row.attempts + 1, repr(exc), behind)
+            return "later"
+
+    async def _send_one(self, row: OutboxRow, behind: list[OutboxRow]) -> str:
         try:
             message = await self._call(row)
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            await self._reschedule(row, seconds, row.attempts, f"429 retry after {seconds}s")
+        except RetryAfter as exc:  # the limiter retried already; try again later
+            seconds = retry_seconds(exc)
+            await self._reschedule(row, seconds, row.attempts, f"429 retry {seconds}s", behind)
             return "later"
         except Forbidden as exc:
             await self._gone(row, str(exc))
@@ -140,17 +196,20 @@ class OutboxSender:
                     await repo.finish(row.id, "failed", str(exc))
                 return "later"
             delay = backoff(attempts, self._rng).total_seconds()
-            await self._reschedule(row, delay, attempts, str(exc))
+            await self._reschedule(row, delay, attempts, str(exc), behind)
             return "later"
-        async with self.db.transaction() as repo:
-            await repo.mark_sent(row.id, message.message_id if message else None, self.clock())
+        self._confirmed.append((row.id, message.message_id if message else None))
         self.sent += 1
         return "sent"
 
-    async def _reschedule(self, row: OutboxRow, seconds: float, attempts: int, error: str) -> None:
+    async def _reschedule(
+        self, row: OutboxRow, seconds: float, attempts: int, error: str, behind: list[OutboxRow]
+    ) -> None:
+        """Try ``row`` again later; the chat's rows queued behind it wait with it (order)."""
         not_before = self.clock() + timedelta(seconds=seconds)
         async with self.db.transaction() as repo:
             await repo.reschedule(row.id, not_before, attempts, error)
+            await repo.defer([r.id for r in behind], not_before)
         loop = asyncio.get_running_loop()
         loop.call_later(max(seconds, 0.05), self.wake)
 
@@ -168,6 +227,10 @@ class OutboxSender:
         preview = body.pop("link_preview_options", None)
         if preview is not None:
             body["link_preview_options"] = LinkPreviewOptions(**preview)
+        if self.paid_broadcast and row.priority >= Priority.SCHEDULED:
+            body["allow_paid_broadcast"] = True
+        if self._prioritised:
+            body["rate_limit_args"] = {"priority": row.priority}
         if row.method == "sendMessage":
             return await self.bot.send_message(**body)
         if row.method == "sendPhoto":

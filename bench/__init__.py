@@ -1,0 +1,1 @@
+"""Benchmarks for Couplet's delivery engine: ``python -m bench.delivery``."""
