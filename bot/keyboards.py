@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import quote
 
 from telegram import InlineKeyboardButton as Button
@@ -116,3 +118,23 @@ def intimacy(opted_in: bool) -> Markup:
     if opted_in:
         return Markup([[Button(texts.BTN_INTIMACY_OFF, callback_data="int:off")]])
     return Markup([[Button(texts.BTN_INTIMACY_ON, callback_data="int:on")]])
+
+
+# --- as stored in the outbox ---------------------------------------------------------------------
+# The scheduler stores thousands of these per tick; PTB's ``to_dict`` is slow in bulk, and these
+# never change, so each is built once. The dicts are shared: read them, never modify them.
+
+
+@cache
+def swap_data(round_: int, day: int) -> dict[str, Any]:
+    return swap(round_, day).to_dict()
+
+
+@cache
+def checkin_start_data() -> dict[str, Any]:
+    return checkin_start().to_dict()
+
+
+@cache
+def intimacy_offer_data() -> dict[str, Any]:
+    return intimacy(False).to_dict()

@@ -8,14 +8,14 @@ with the outbox rows it produces, so a crash either did all of it or none of it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import texts
 from bot.context import Couplet, user_time, user_zone
 from bot.core.challenge import DAYS, is_finished, phase_of, recap_due_before
 from bot.core.schedule import following_delivery
-from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue
+from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue_many
 from bot.flows import content
 from bot.flows.messages import prompt_message, recap_messages
 from bot.storage import Repo
@@ -47,52 +47,95 @@ async def run_tick(app: Couplet, now: datetime, *, batch: int = 1000) -> TickRes
         prompts_going_out = await repo.has_pending("prompt", now)
         users = await repo.due_users(now, batch)
         crowded = len(users) >= settings.delivery_rate_per_second
-        for user in users:
-            if not crowded or in_window(user, now, settings.delivery_window_seconds):
-                await _deliver(app, repo, user, now, result)
+        window = settings.delivery_window_seconds
+        ready = [u for u in users if not crowded or in_window(u, now, window)]
+        if ready:
+            await _deliver(app, repo, ready, now, result)
         if not prompts_going_out:
-            for delivery in await repo.due_reminders(now, batch):
-                await _remind(repo, delivery, now, app, result)
+            await _remind(app, repo, await repo.due_reminders(now, batch), now, result)
     if result.total:
         app.wake_sender()
     return result
 
 
-async def _deliver(app: Couplet, repo: Repo, user: User, now: datetime, result: TickResult) -> None:
-    couple = await repo.couple(user.couple_id)
-    slot = user.next_delivery_at
-    assert slot is not None
-    if user.blocked or couple is None or couple.status != "active":
-        await repo.set_schedule(user.user_id, next_delivery_at=None)
-        return
-    partner = await repo.user(couple.partner_of(user.user_id))
-    assert partner is not None
-    day = user.next_day
-    phase_done = recap_due_before(day)
-    if phase_done is not None:
-        revealed = await repo.revealed_days(couple.id, couple.round)
-        count = sum(1 for d in revealed if phase_of(d) == phase_done)
-        for message in recap_messages(
-            app.library, [user], couple.id, couple.round, phase_done, count
-        ):
-            await enqueue(repo, message, now)
-    if is_finished(day):
-        await repo.advance(user.user_id, next_day=day, slot_at=slot, next_delivery_at=None)
-        result.finished += 1
-        return
-    prompt = await content.day_prompt(app, repo, couple, day)
-    day_row = await repo.ensure_day(couple.id, couple.round, day, prompt.id)
-    prompt = app.library.prompt(day_row.prompt_id) or prompt
-    reminder = now + timedelta(hours=app.settings.reminder_after_hours)
-    await repo.add_delivery(user.user_id, couple.id, couple.round, day, slot_at=slot,
-                            delivered_at=now, remind_at=reminder)  # fmt: skip
-    late = now - slot > timedelta(hours=app.settings.catch_up_late_hours)
-    await enqueue(repo, prompt_message(user, partner, couple.id, couple.round, day, prompt,
-                                       late=late), now)  # fmt: skip
-    await content.after_prompt(app, repo, user, partner, couple, day, now)
-    following = following_delivery(slot, user_time(user), user_zone(user), now)
-    await repo.advance(user.user_id, next_day=day + 1, slot_at=slot, next_delivery_at=following)
-    result.prompts += 1
+@dataclass
+class _Writes:
+    """What one tick writes, gathered so each table gets one statement."""
+
+    days: list[tuple[int, int, int, str]] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    outbox: list[Outgoing] = field(default_factory=list)
+    advances: list[tuple[int, int, datetime | None, datetime | None]] = field(default_factory=list)
+
+
+async def _deliver(
+    app: Couplet, repo: Repo, users: list[User], now: datetime, result: TickResult
+) -> None:
+    """Each due partner's prompt (and what comes with it); advance them to their next slot.
+
+    The common path reads in bulk up front and writes in bulk at the end, so a tick costs a few
+    statements rather than a few per partner. Rare steps (recaps, later rounds, the intimacy
+    track) still ask the database one by one.
+    """
+    couples = await repo.couples_by_id(u.couple_id for u in users if u.couple_id is not None)
+    partner_ids = {c.partner_of(u.user_id) for u in users if (c := couples.get(u.couple_id or 0))}
+    people = await repo.users_by_id(partner_ids)
+    stored = await repo.days_by_key(
+        (c.id, c.round, u.next_day) for u in users if (c := couples.get(u.couple_id or 0))
+    )
+    days = {key: day.prompt_id for key, day in stored.items()}
+    opted_in = await repo.intimacy_opted_in_many(couples)
+    writes = _Writes()
+    late_after = timedelta(hours=app.settings.catch_up_late_hours)
+    remind_after = timedelta(hours=app.settings.reminder_after_hours)
+    for user in users:
+        slot = user.next_delivery_at
+        assert slot is not None
+        couple = couples.get(user.couple_id or 0)
+        if user.blocked or couple is None or couple.status != "active":
+            writes.advances.append((user.user_id, user.next_day, None, None))
+            continue
+        partner = people[couple.partner_of(user.user_id)]
+        day = user.next_day
+        phase_done = recap_due_before(day)
+        if phase_done is not None:
+            revealed = await repo.revealed_days(couple.id, couple.round)
+            count = sum(1 for d in revealed if phase_of(d) == phase_done)
+            writes.outbox += recap_messages(
+                app.library, [user], couple.id, couple.round, phase_done, count
+            )
+        if is_finished(day):
+            writes.advances.append((user.user_id, day, slot, None))
+            result.finished += 1
+            continue
+        key = (couple.id, couple.round, day)
+        prompt = app.library.prompt(days[key]) if key in days else None
+        if prompt is None:  # the first partner of the couple to reach this day picks it
+            prompt = await content.day_prompt(app, repo, couple, day)
+            days[key] = prompt.id
+            writes.days.append((*key, prompt.id))
+        writes.deliveries.append(
+            Delivery(
+                user.user_id, couple.id, couple.round, day, slot, now, now + remind_after, None
+            )
+        )
+        late = now - slot > late_after
+        writes.outbox.append(
+            prompt_message(user, partner, couple.id, couple.round, day, prompt, late=late)
+        )
+        couple_in = opted_in.get(couple.id, set())
+        writes.outbox += content.extras(user, partner, couple, day, couple_in)
+        if content.track_active(couple, couple_in):
+            step = await content.intimacy_step_message(app, repo, user, couple, now)
+            if step is not None:
+                writes.outbox.append(step)
+        following = following_delivery(slot, user_time(user), user_zone(user), now)
+        writes.advances.append((user.user_id, day + 1, slot, following))
+        result.prompts += 1
+    await repo.add_days(writes.days)
+    await repo.add_deliveries(writes.deliveries)
+    await enqueue_many(repo, writes.outbox, now)
+    await repo.advance_many(writes.advances)
 
 
 def in_window(user: User, now: datetime, window_seconds: int) -> bool:
@@ -110,40 +153,50 @@ def in_window(user: User, now: datetime, window_seconds: int) -> bool:
 
 
 async def _remind(
-    repo: Repo, delivery: Delivery, now: datetime, app: Couplet, result: TickResult
+    app: Couplet, repo: Repo, due: list[Delivery], now: datetime, result: TickResult
 ) -> None:
-    """One gentle reminder, unless it became pointless (answered, revealed, a newer day came,
-    or its moment is long past after downtime)."""
-    user_id, couple_id = delivery.user_id, delivery.couple_id
-    round_, day = delivery.round, delivery.day
-    await repo.clear_reminder(user_id, couple_id, round_, day)
+    """One gentle reminder each, unless it became pointless: answered, revealed, a newer day
+    came, or its moment is long past after downtime. Bulk reads and writes, like ``_deliver``."""
+    if not due:
+        return
+    await repo.clear_reminders(due)
     drop_after = timedelta(hours=app.settings.reminder_drop_after_hours)
-    if delivery.remind_at is not None and now - delivery.remind_at > drop_after:
-        log.info("tick: dropping a stale reminder for user %d, day %d", user_id, day)
-        return
-    user = await repo.user(user_id)
-    couple = await repo.couple(couple_id)
-    if user is None or couple is None or couple.status != "active" or couple.round != round_:
-        return
-    if user.next_day != day + 1 or await repo.answer(couple_id, round_, day, user_id):
-        return
-    day_row = await repo.day(couple_id, round_, day)
-    prompt = app.library.prompt(day_row.prompt_id) if day_row else None
-    if day_row is None or day_row.revealed_at is not None or prompt is None:
-        return
-    await enqueue(
-        repo,
-        Outgoing(
-            key=f"reminder:{user_id}:{couple_id}:{round_}:{day}",
-            chat_id=user_id,
-            kind="reminder",
-            text=texts.REMINDER.format(day=day, text=texts.esc(prompt.text)),
-            priority=Priority.SCHEDULED,
-            ref=day_ref(couple_id, round_, day),
-        ),
-        now,
-    )
-    result.reminders += 1
+    fresh = [d for d in due if d.remind_at is None or now - d.remind_at <= drop_after]
+    if len(fresh) < len(due):
+        log.info("tick: dropping %d stale reminders", len(due) - len(fresh))
+    users = await repo.users_by_id(d.user_id for d in fresh)
+    couples = await repo.couples_by_id(d.couple_id for d in fresh)
+    days = await repo.days_by_key((d.couple_id, d.round, d.day) for d in fresh)
+    answered = await repo.answered((d.couple_id, d.round, d.day, d.user_id) for d in fresh)
+    messages: list[Outgoing] = []
+    for d in fresh:
+        user, couple = users.get(d.user_id), couples.get(d.couple_id)
+        day = days.get((d.couple_id, d.round, d.day))
+        prompt = app.library.prompt(day.prompt_id) if day else None
+        if (
+            user is None
+            or couple is None
+            or couple.status != "active"
+            or couple.round != d.round
+            or user.next_day != d.day + 1
+            or (d.couple_id, d.round, d.day, d.user_id) in answered
+            or day is None
+            or day.revealed_at is not None
+            or prompt is None
+        ):
+            continue
+        messages.append(
+            Outgoing(
+                key=f"reminder:{d.user_id}:{d.couple_id}:{d.round}:{d.day}",
+                chat_id=d.user_id,
+                kind="reminder",
+                text=texts.REMINDER.format(day=d.day, text=texts.esc(prompt.text)),
+                priority=Priority.SCHEDULED,
+                ref=day_ref(d.couple_id, d.round, d.day),
+            )
+        )
+    await enqueue_many(repo, messages, now)
+    result.reminders += len(messages)
 
 
 __all__ = ["DAYS", "TickResult", "run_tick"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.delivery.limiter import Priority
 from bot.storage import Repo
+from bot.storage.models import to_ts
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,27 @@ async def enqueue(repo: Repo, message: Outgoing, now: datetime) -> bool:
         not_before=message.not_before or now,
         ref=message.ref,
         now=now,
+    )
+
+
+async def enqueue_many(repo: Repo, messages: list[Outgoing], now: datetime) -> None:
+    """``enqueue`` for a batch, in order, in one statement (keys seen before are skipped)."""
+    stamp = to_ts(now)
+    await repo.enqueue_many(
+        [
+            (
+                m.key,
+                m.chat_id,
+                m.kind,
+                m.method,
+                json.dumps(m.payload(), ensure_ascii=False),
+                int(m.priority),
+                to_ts(m.not_before) if m.not_before else stamp,
+                m.ref,
+                stamp,
+            )
+            for m in messages
+        ]
     )
 
 

@@ -1,9 +1,9 @@
 """Content hooks the scheduler calls while delivering a day: which prompt, and what comes with it.
 
-``scheduler/due.py`` calls exactly two things from here, inside its delivery transaction:
-``day_prompt`` (the prompt for a day: the designed plan, fresh on later rounds) and
-``after_prompt`` (the check-in offer on days 1, 15 and 30, the one-time intimacy-track mention
-after day 10, and the next intimacy step when both partners opted in).
+``scheduler/due.py`` calls these inside its delivery transaction: ``day_prompt`` (the prompt
+for a day: the designed plan, fresh on later rounds), ``extras`` (the check-in offer on days 1,
+15 and 30, the one-time intimacy-track mention after day 10) and, when both partners opted in,
+``intimacy_step_message`` (the next step of the track).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot import keyboards, texts
 from bot.context import Couplet
-from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
+from bot.delivery.outbox import Outgoing, Priority, couple_ref
 from bot.storage import Repo
 from bot.storage.models import Couple, User
 from prompts.checkin import OFFER_DAYS
@@ -39,65 +39,63 @@ async def day_prompt(app: Couplet, repo: Repo, couple: Couple, day: int) -> Prom
     return prompt_for(app.library, couple.round, day, used)
 
 
-async def after_prompt(
-    app: Couplet, repo: Repo, user: User, partner: User, couple: Couple, day: int, now: datetime
-) -> None:
-    """What travels with a daily prompt, each with its own idempotency key."""
+def extras(
+    user: User, partner: User, couple: Couple, day: int, opted_in: set[int]
+) -> list[Outgoing]:
+    """What travels with a daily prompt, each with its own idempotency key.
+
+    ``opted_in``: the partners of ``couple`` who joined the intimacy track. The next step of the
+    track itself needs the database: see ``intimacy_step_message``.
+    """
+    out: list[Outgoing] = []
     slot = OFFER_DAYS.get(day)
     if slot is not None:
         text = texts.CHECKIN_OFFER if slot == 1 else texts.CHECKIN_OFFER_AGAIN
-        await enqueue(
-            repo,
+        out.append(
             _extra(
                 f"checkin-offer:{user.user_id}:{couple.id}:{couple.round}:{day}",
                 user,
                 couple,
                 text.format(partner=texts.esc(partner.name)),
-                keyboards.checkin_start().to_dict(),
-            ),
-            now,
+                keyboards.checkin_start_data(),
+            )
         )
-    opted_in = await repo.intimacy_opted_in(couple.id)
     if day == INTIMACY_OFFER_DAY and user.user_id not in opted_in:
-        await enqueue(
-            repo,
+        out.append(
             _extra(
                 f"intimacy-offer:{user.user_id}:{couple.id}",
                 user,
                 couple,
                 texts.INTIMACY_OFFER.format(partner=texts.esc(partner.name)),
-                keyboards.intimacy(False).to_dict(),
-            ),
-            now,
+                keyboards.intimacy_offer_data(),
+            )
         )
-    if set(couple.partners) <= opted_in:
-        await send_intimacy_step(app, repo, user, couple, now)
+    return out
 
 
-async def send_intimacy_step(
+def track_active(couple: Couple, opted_in: set[int]) -> bool:
+    return set(couple.partners) <= opted_in
+
+
+async def intimacy_step_message(
     app: Couplet, repo: Repo, user: User, couple: Couple, now: datetime
-) -> bool:
-    """The next step of the opt-in track for this partner. Call only when both opted in."""
+) -> Outgoing | None:
+    """Record and return the next step of the track for this partner (None when all were sent)."""
     step = await repo.intimacy_steps_sent(couple.id, user.user_id) + 1
     prompt = intimacy_step(app.library, step)
     if prompt is None or not await repo.record_intimacy_step(couple.id, user.user_id, step, now):
-        return False
+        return None
     text = texts.INTIMACY_STEP.format(
         step=step, total=len(app.library.intimacy), text=texts.esc(prompt.text)
     )
-    await enqueue(
-        repo,
-        Outgoing(
-            key=f"intimacy:{user.user_id}:{couple.id}:{step}",
-            chat_id=user.user_id,
-            kind="notice",
-            text=text,
-            priority=Priority.SCHEDULED,
-            ref=INTIMACY_REF.format(couple=couple.id),
-        ),
-        now,
+    return Outgoing(
+        key=f"intimacy:{user.user_id}:{couple.id}:{step}",
+        chat_id=user.user_id,
+        kind="notice",
+        text=text,
+        priority=Priority.SCHEDULED,
+        ref=INTIMACY_REF.format(couple=couple.id),
     )
-    return True
 
 
 def _extra(

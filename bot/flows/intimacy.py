@@ -3,7 +3,7 @@
 A partner's choice is never shown to the other. When the second partner opts in, both are told
 the track starts (that is the first moment either learns anything). When either leaves, the other
 is told neutrally that the track is paused, never who or why. Steps go out with the daily prompts
-(see ``bot.flows.content.after_prompt``); nothing about the track is stored with the days, so
+(see ``bot.flows.content.intimacy_step_message``); nothing about the track is stored with the days, so
 /today and /history never show it.
 """
 

@@ -39,7 +39,7 @@ def prompt_message(
         chat_id=user.user_id,
         kind="prompt",
         text=(texts.LATE_PREFIX if late else "") + prefix + body,
-        reply_markup=keyboards.swap(round_, day).to_dict() if swappable else None,
+        reply_markup=keyboards.swap_data(round_, day) if swappable else None,
         priority=priority,
         ref=day_ref(couple_id, round_, day),
     )

@@ -85,17 +85,23 @@ class Repo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
+    # Each helper is one trip to aiosqlite's worker thread (a cursor's fetch and close would be
+    # two more): the trips, not SQLite, are most of a short statement's cost.
+
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> int:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return cur.rowcount
+        cur = await self.conn.execute(sql, tuple(params))
+        return cur.rowcount  # a finished write statement holds nothing: no close needed
+
+    async def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            await self.conn.executemany(sql, rows)
 
     # --- users -------------------------------------------------------------------------------
 
@@ -183,6 +189,119 @@ class Repo:
             (to_ts(now), limit),
         )
         return [_user(r) for r in rows]
+
+    # --- the scheduler tick, in bulk: a few statements per tick, not a few per partner ----------
+
+    async def users_by_id(self, ids: Iterable[int]) -> dict[int, User]:
+        found: dict[int, User] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(
+                f"SELECT {_USER_COLS} FROM users WHERE user_id IN ({marks})", chunk
+            )
+            found.update((r["user_id"], _user(r)) for r in rows)
+        return found
+
+    async def couples_by_id(self, ids: Iterable[int]) -> dict[int, Couple]:
+        found: dict[int, Couple] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(f"SELECT * FROM couples WHERE id IN ({marks})", chunk)
+            found.update((r["id"], _couple(r)) for r in rows)
+        return found
+
+    async def days_by_key(
+        self, keys: Iterable[tuple[int, int, int]]
+    ) -> dict[tuple[int, int, int], Day]:
+        """The stored day of each ``(couple, round, day)`` that has a day row already."""
+        found: dict[tuple[int, int, int], Day] = {}
+        for chunk in _chunks(sorted(set(keys)), 300):
+            values = ",".join("(?, ?, ?)" for _ in chunk)
+            rows = await self._all(
+                f"WITH want(c, r, d) AS (VALUES {values}) SELECT days.* FROM want"
+                " JOIN days ON days.couple_id = want.c AND days.round = want.r AND days.day = want.d",
+                [v for key in chunk for v in key],
+            )
+            for r in rows:
+                day = Day(
+                    r["couple_id"], r["round"], r["day"], r["prompt_id"], from_ts(r["revealed_at"])
+                )
+                found[(day.couple_id, day.round, day.day)] = day
+        return found
+
+    async def answered(
+        self, keys: Iterable[tuple[int, int, int, int]]
+    ) -> set[tuple[int, int, int, int]]:
+        """Which ``(couple, round, day, user)`` have an answer."""
+        found: set[tuple[int, int, int, int]] = set()
+        for chunk in _chunks(sorted(set(keys)), 200):
+            values = ",".join("(?, ?, ?, ?)" for _ in chunk)
+            rows = await self._all(
+                f"WITH want(c, r, d, u) AS (VALUES {values})"
+                " SELECT couple_id, round, day, user_id FROM want JOIN answers"
+                " ON answers.couple_id = want.c AND answers.round = want.r"
+                " AND answers.day = want.d AND answers.user_id = want.u",
+                [v for key in chunk for v in key],
+            )
+            found.update((r[0], r[1], r[2], r[3]) for r in rows)
+        return found
+
+    async def clear_reminders(self, deliveries: list[Delivery]) -> None:
+        await self._many(
+            "UPDATE deliveries SET remind_at = NULL"
+            " WHERE user_id = ? AND couple_id = ? AND round = ? AND day = ?",
+            [(d.user_id, d.couple_id, d.round, d.day) for d in deliveries],
+        )
+
+    async def intimacy_opted_in_many(self, couple_ids: Iterable[int]) -> dict[int, set[int]]:
+        found: dict[int, set[int]] = {}
+        for chunk in _chunks(sorted(set(couple_ids))):
+            marks = ",".join("?" * len(chunk))
+            rows = await self._all(
+                "SELECT couple_id, user_id FROM intimacy_optin"
+                f" WHERE opted_in = 1 AND couple_id IN ({marks})",
+                chunk,
+            )
+            for r in rows:
+                found.setdefault(r[0], set()).add(r[1])
+        return found
+
+    async def add_days(self, rows: list[tuple[int, int, int, str]]) -> None:
+        """``(couple, round, day, prompt id)``; a day stored before keeps its prompt."""
+        await self._many(
+            "INSERT OR IGNORE INTO days (couple_id, round, day, prompt_id) VALUES (?, ?, ?, ?)",
+            rows,
+        )
+
+    async def add_deliveries(self, rows: list[Delivery]) -> None:
+        await self._many(
+            "INSERT OR IGNORE INTO deliveries"
+            " (user_id, couple_id, round, day, slot_at, delivered_at, remind_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    d.user_id,
+                    d.couple_id,
+                    d.round,
+                    d.day,
+                    to_ts(d.slot_at),
+                    to_ts(d.delivered_at),
+                    to_ts(d.remind_at),
+                )
+                for d in rows
+            ],
+        )
+
+    async def advance_many(
+        self, rows: list[tuple[int, int, datetime | None, datetime | None]]
+    ) -> None:
+        """``advance`` for many ``(user, next day, slot at, next delivery at)``; a None slot keeps
+        the last one."""
+        await self._many(
+            "UPDATE users SET next_day = ?, last_slot_at = COALESCE(?, last_slot_at),"
+            " next_delivery_at = ? WHERE user_id = ?",
+            [(day, to_ts(slot), to_ts(nxt), uid) for uid, day, slot, nxt in rows],
+        )
 
     async def delete_user(self, user_id: int) -> None:
         await self._run("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
@@ -658,6 +777,15 @@ class Repo:
         )
         return added == 1
 
+    async def enqueue_many(self, rows: list[tuple[Any, ...]]) -> None:
+        """Many ``enqueue`` rows at once: ``(key, chat, kind, method, payload, priority,
+        not_before, ref, created_at)``, timestamps as stored."""
+        await self._many(
+            "INSERT OR IGNORE INTO outbox (key, chat_id, kind, method, payload, priority,"
+            " not_before, ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
     async def pending(self, now: datetime, limit: int) -> list[OutboxRow]:
         rows = await self._all(
             "SELECT id, key, chat_id, kind, method, payload, priority, not_before, attempts, ref"
@@ -755,3 +883,9 @@ class Repo:
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    """Keeps each statement well under SQLite's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

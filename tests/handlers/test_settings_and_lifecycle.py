@@ -139,3 +139,13 @@ async def test_group_chats_are_told_once_and_left(h: Harness) -> None:
     told = h.texts(-500)
     assert len(told) == 1 and "private chats" in told[0]
     assert -500 in [int(c) for c in h.tg.left_chats]
+
+
+async def test_moving_the_time_later_on_a_served_day_does_not_send_that_day_twice(
+    h: Harness,
+) -> None:
+    await pair_and_start(h, ALEX, SAM)  # day 1 went out at 09:00
+    await h.say(ALEX, "/time 22:00")
+    assert (await user(h, ALEX)).next_delivery_at == datetime(2026, 3, 3, 22, 0, tzinfo=UTC)
+    await h.walk_to(h.clock.now.replace(hour=23))
+    assert not [t for t in h.texts(ALEX) if "Day 2 of 30" in t]
