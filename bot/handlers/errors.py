@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.handlers.common import reply
 
 log = logging.getLogger(__name__)
+
+# A double tap edits a message into the state it is already in, and a button pressed long ago
+# can no longer be answered: the first tap did the work, so neither deserves an apology.
+HARMLESS = ("message is not modified", "query is too old")
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -22,6 +27,11 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log with context (never the token) and tell the user, without a stack trace."""
+    if isinstance(context.error, BadRequest) and any(
+        marker in str(context.error).lower() for marker in HARMLESS
+    ):
+        log.debug("ignored a harmless Telegram refusal: %s", context.error)
+        return
     where = ""
     if isinstance(update, Update):
         chat = update.effective_chat.id if update.effective_chat else None
@@ -30,9 +40,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         where = f" (update {update.update_id}, {kind}, chat {chat})"
     log.error("handler failed%s", where, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # often answered before the failure
                 await update.callback_query.answer()
+        try:
             await reply(update, texts.ERROR)
         except TelegramError:
             log.warning("could not tell chat %s about the error", update.effective_chat.id)

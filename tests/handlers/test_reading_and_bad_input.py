@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
 from tests.conftest import ALEX, KIM, SAM
@@ -178,3 +178,15 @@ async def test_a_failing_handler_logs_and_tells_the_user_without_a_trace(
     assert not any("kaboom" in t or "Traceback" in t for t in h.texts(ALEX))
     assert any("handler failed" in r.message for r in caplog.records)
     assert all("TEST-TOKEN" not in r.getMessage() for r in caplog.records)
+
+
+async def test_a_button_handler_failing_after_answering_still_apologises(h: Harness) -> None:
+    async def boom(update, context):  # type: ignore[no-untyped-def]
+        await update.callback_query.answer()
+        raise RuntimeError("kaboom")
+
+    h.app.add_handler(CallbackQueryHandler(boom, pattern="^boom$"), group=-2)
+    await h.say(ALEX, "/help")
+    h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "boom", check=False)
+    await h.pump()
+    assert h.last_text(ALEX) == texts.ERROR

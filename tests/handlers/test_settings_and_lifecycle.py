@@ -1,6 +1,9 @@
 """Per-partner delivery time and zone; pause, resume, unpair, erase."""
 
+import logging
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot import texts
 from tests.conftest import ALEX, KIM, SAM
@@ -149,3 +152,19 @@ async def test_moving_the_time_later_on_a_served_day_does_not_send_that_day_twic
     assert (await user(h, ALEX)).next_delivery_at == datetime(2026, 3, 3, 22, 0, tzinfo=UTC)
     await h.walk_to(h.clock.now.replace(hour=23))
     assert not [t for t in h.texts(ALEX) if "Day 2 of 30" in t]
+
+
+async def test_a_double_tap_on_a_button_is_quietly_absorbed(
+    h: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await h.say(ALEX, "/settings")
+    await h.press(ALEX, with_button(h, ALEX, "set:time"), "set:time")
+    picker = with_button(h, ALEX, "time:08:00")
+    await h.press(ALEX, picker, "time:08:00")
+    before = len(h.texts(ALEX))
+    h.tg.press_button(ALEX, picker, "time:08:00", check=False)  # the second tap, sent before
+    await h.pump()  # the first one's edit reached the phone
+    assert texts.ERROR not in h.texts(ALEX)
+    assert len(h.texts(ALEX)) == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert (await user(h, ALEX)).delivery_time == "08:00"
