@@ -880,6 +880,14 @@ class Repo:
         )
         return row["ref"] if row else None
 
+    async def failed_rows(self, limit: int = 50) -> list[aiosqlite.Row]:
+        """Parked rows for the operator: what and to whom, never the message body."""
+        return await self._all(
+            "SELECT id, kind, chat_id, attempts, last_error, created_at FROM outbox"
+            " WHERE status = 'failed' ORDER BY id LIMIT ?",
+            (limit,),
+        )
+
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
         return {r["status"]: r["n"] for r in rows}
