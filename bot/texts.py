@@ -203,7 +203,7 @@ OLDER = "‹ Older"
 NEWER = "Newer ›"
 
 TIP = "💡 <b>Tip · {topic}</b>\n{text}"
-TIP_TOPICS = "Pick a topic, or send /tip for one that fits your current phase."
+TIP_MORE = "\n\n<i>Want one on a particular topic? Pick one below.</i>"
 TIP_UNKNOWN = "I don't have tips on “{topic}”. Try one of these:"
 TIP_ALL_SEEN = "\n\n<i>You've seen all the tips here, so I'm starting over.</i>"
 
@@ -353,7 +353,8 @@ CHECKIN_COUNSELLING = (
     "\n\n💛 Some of your answers describe things that weigh on a relationship for a long time. "
     "That's worth taking seriously, and it's not something to carry alone: many couples find "
     "that a few sessions with a couples counsellor help them talk in a way that's hard to manage "
-    "on their own. It's an ordinary, sensible step, not a sign of failure."
+    "on their own. It's an ordinary, sensible step, not a sign of failure. "
+    "If you ever feel afraid of your partner, /safety is the better place to start."
 )
 CHECKIN_PRIVATE = "\n\n<i>Only you can see this. {partner} sees it only if you both share.</i>"
 CHECKIN_PRIVATE_SOLO = "\n\n<i>Only you can see this.</i>"
@@ -375,6 +376,9 @@ CHECKIN_SHARED_TALK = (
     "\n\n<i>Maybe pick one area you both named and talk about it, without fixing anything yet.</i>"
 )
 CHECKIN_SHARE_NOT_PAIRED = "Sharing needs a partner: /start gets you an invite link."
+CHECKIN_SHARE_STALE = (
+    "That check-in belongs to an earlier pairing, so it stays private. /checkin starts a new one."
+)
 
 # --- intimacy track -----------------------------------------------------------------------------
 
@@ -383,8 +387,9 @@ INTIMACY_OFFER = (
     "Alongside your daily prompt, a second, gentle prompt about physical closeness: setting, "
     "talking about wishes and limits, then trying something new together. Tasteful, never "
     "explicit, and always at your own pace.\n\n"
-    "It's off unless you <b>both</b> say yes, and your answer here is private: {partner} won't "
-    "be told what you chose. Either of you can stop it any time with /intimacy off."
+    "It's off unless you <b>both</b> say yes, and your answer here is private: {partner} learns "
+    "nothing about it unless you've both said yes. Either of you can stop it any time with "
+    "/intimacy off."
 )
 INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n{status}"
 INTIMACY_STATUS_OFF = "You haven't opted in."

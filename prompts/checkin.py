@@ -1,7 +1,7 @@
 """The private self-check: pure rules for scoring, comparing and picking tips.
 
 Each statement is answered 1-5, where 5 means the sign of a barrier is strongly present. The areas
-that most need care are the highest-scoring ones; a tip for each comes from the question's topic.
+that most need care are the highest-scoring ones; a tip for each comes from the question's own list.
 """
 
 from __future__ import annotations
@@ -72,9 +72,14 @@ def care_areas(
 def tip_for_area(
     library: Library, question: CheckinQuestion, phase: int, taken: set[str]
 ) -> Tip | None:
-    on_topic = [t for t in library.tips if question.topic in t.topics and t.id not in taken]
+    """The question's own tips, starting with the one for this ``phase`` (so the day-1, 15 and
+    30 check-ins each suggest something new); then any tip on its topic, this phase's first."""
+    by_id = {t.id: t for t in library.tips}
+    start = (phase - 1) % len(question.tips)
+    curated = [by_id[i] for i in question.tips[start:] + question.tips[:start] if i in by_id]
+    on_topic = [t for t in library.tips if question.topic in t.topics]
     in_phase = [t for t in on_topic if phase in t.phases]
-    return (in_phase or on_topic or [None])[0]
+    return next((t for t in [*curated, *in_phase, *on_topic] if t.id not in taken), None)
 
 
 def summarise(

@@ -118,13 +118,18 @@ class BarrierInfo(_Item):
 
 
 class CheckinQuestion(_Item):
-    """A statement answered on a 1-5 scale, where 5 means the sign is strongly present."""
+    """A statement answered on a 1-5 scale, where 5 means the sign is strongly present.
+
+    ``tips``: the tip ids that answer this sign best, one per check-in phase in turn (day 1, 15,
+    30), so a result names a tip that fits the area and changes from one check-in to the next.
+    """
 
     id: Id
     area: Area
     text: str = Field(min_length=10, max_length=200)
     help_sign: bool = False
     topic: Topic
+    tips: list[Id] = Field(min_length=3)
 
 
 class Recap(_Item):

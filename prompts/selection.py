@@ -92,17 +92,24 @@ def pick_tip(
     seen: Iterable[str],
     rng: random.Random | None = None,
     focus: Collection[str] = (),
+    phase: int | None = None,
 ) -> tuple[Tip, bool]:
-    """A tip from ``pool`` not seen yet, preferring the ``focus`` topics; when all were seen,
-    start over. Returns (tip, restarted)."""
+    """A tip from ``pool`` not seen yet; when all were seen, start over. Returns (tip, restarted).
+
+    Tips that fit both the ``focus`` topics (from the self-check) and the current ``phase`` come
+    first; after those, any fresh tip in the pool, so the phase keeps its share instead of the
+    focus topics crowding it out until every one of them was shown.
+    """
     if not pool:
         raise LookupError("no tips in this pool")
     seen_ids = set(seen)
     fresh = [t for t in pool if t.id not in seen_ids]
     restarted = not fresh
     options = fresh or pool
-    focused = [t for t in options if set(focus) & set(t.topics)]
-    return (rng or random).choice(focused or options), restarted
+    best = [
+        t for t in options if set(focus) & set(t.topics) and (phase is None or phase in t.phases)
+    ]
+    return (rng or random).choice(best or options), restarted
 
 
 def intimacy_step(library: Library, step: int) -> Prompt | None:

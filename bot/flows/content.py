@@ -85,9 +85,10 @@ async def intimacy_step_message(
     prompt = intimacy_step(app.library, step)
     if prompt is None or not await repo.record_intimacy_step(couple.id, user.user_id, step, now):
         return None
-    text = texts.INTIMACY_STEP.format(
-        step=step, total=len(app.library.intimacy), text=texts.esc(prompt.text)
-    )
+    body = texts.esc(prompt.text)
+    if prompt.follow_up:  # steps have no reveal, so their follow-up travels with them
+        body += "\n\n" + texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up))
+    text = texts.INTIMACY_STEP.format(step=step, total=len(app.library.intimacy), text=body)
     return Outgoing(
         key=f"intimacy:{user.user_id}:{couple.id}:{step}",
         chat_id=user.user_id,

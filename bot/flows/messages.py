@@ -11,6 +11,11 @@ from prompts.loader import Library
 from prompts.schema import CheckinQuestion, Prompt
 
 
+def prompt_key(user_id: int, couple_id: int, round_: int, day: int) -> str:
+    """The idempotency key of a partner's daily prompt."""
+    return f"prompt:{user_id}:{couple_id}:{round_}:{day}"
+
+
 def prompt_message(
     user: User,
     partner: User,
@@ -35,7 +40,7 @@ def prompt_message(
         partner=texts.esc(partner.name),
     )
     return Outgoing(
-        key=key or f"prompt:{user.user_id}:{couple_id}:{round_}:{day}",
+        key=key or prompt_key(user.user_id, couple_id, round_, day),
         chat_id=user.user_id,
         kind="prompt",
         text=(texts.LATE_PREFIX if late else "") + prefix + body,

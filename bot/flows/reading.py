@@ -96,7 +96,8 @@ async def tip(
             finished = await repo.finished_checkins(user_id, limit=1)
             focus = focus_topics(app.library, finished[0].scores if finished else None)
         pool = tip_pool(app.library, phase=phase, topic=topic, focus=focus)
-        chosen, restarted = pick_tip(pool, await repo.seen_tips(user_id), rng, focus)
+        seen = await repo.seen_tips(user_id)
+        chosen, restarted = pick_tip(pool, seen, rng, focus, phase=None if topic else phase)
         if restarted:
             await repo.forget_tips(user_id, [t.id for t in pool])
         await repo.record_tip(user_id, chosen.id, now)

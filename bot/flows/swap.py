@@ -15,7 +15,7 @@ from bot import texts
 from bot.context import Couplet
 from bot.delivery.outbox import Priority, enqueue
 from bot.flows.content import live_couple
-from bot.flows.messages import prompt_message
+from bot.flows.messages import prompt_key, prompt_message
 from prompts.selection import swap_for
 
 
@@ -56,9 +56,17 @@ async def swap(
         ):
             return SwapResult(False, "swapped")
         await repo.set_day_prompt(couple.id, couple.round, today, new.id)
+        # The swapper's own copy of the old prompt must not trail in after the new one.
+        await repo.withdraw(prompt_key(user_id, couple.id, couple.round, today), "swapped")
         recipients = [(user, partner, texts.SWAPPED_YOU, Priority.DIRECT)]
         if await repo.delivery(partner.user_id, couple.id, couple.round, today):
-            recipients.append((partner, user, texts.SWAPPED_PARTNER, Priority.PARTNER))
+            # Not sent yet? Then the partner simply gets the new prompt in its place, no note.
+            unseen = await repo.withdraw(prompt_key(partner.user_id, couple.id, couple.round, today),
+                                         "swapped")  # fmt: skip
+            if unseen:
+                recipients.append((partner, user, "", Priority.SCHEDULED))
+            else:
+                recipients.append((partner, user, texts.SWAPPED_PARTNER, Priority.PARTNER))
         for member, other, prefix, priority in recipients:
             message = prompt_message(
                 member, other, couple.id, couple.round, today, new, late=False, prefix=prefix,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import context as ctx
@@ -20,6 +20,24 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     """Answer in the chat the update came from (HTML; link previews off by default)."""
     if update.effective_chat is not None:
         await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+
+
+# Telegram's words when the pressed message can no longer be edited (deleted, or out of reach).
+GONE = ("message to edit not found", "message can't be edited")
+
+
+async def show_in_place(query: CallbackQuery, update: Update, text: str, markup: object) -> None:
+    """Edit the pressed message into ``text``; if Telegram no longer lets the bot reach it
+    (deleted, inaccessible, too old to edit), send it as a new message instead of failing."""
+    message = query.message
+    if isinstance(message, Message) and message.is_accessible:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+            return
+        except BadRequest as exc:
+            if not any(marker in str(exc).lower() for marker in GONE):
+                raise
+    await reply(update, text, reply_markup=markup)
 
 
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

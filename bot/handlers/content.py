@@ -9,7 +9,7 @@ from bot import context as ctx
 from bot import keyboards, texts
 from bot.flows import checkin, intimacy, swap
 from bot.flows.messages import checkin_question_text, checkin_result_text
-from bot.handlers.common import reply
+from bot.handlers.common import reply, show_in_place
 
 
 async def safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,7 +77,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     await query.answer()
     text, markup = _render(step)
-    await _show(query, update, text, markup)
+    await show_in_place(query, update, text, markup)
 
 
 async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,7 +88,8 @@ async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ctx.get(context), query.from_user.id, int(query.data.split(":")[2])
     )
     if result.outcome == "stale":
-        await query.answer(texts.CHECKIN_STALE)
+        await query.answer(texts.CHECKIN_SHARE_STALE)
+        await _drop_buttons(query)
         return
     await query.answer()
     await _drop_buttons(query)
@@ -105,13 +106,6 @@ async def _drop_buttons(query: CallbackQuery) -> None:
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
         await query.edit_message_reply_markup(None)
-
-
-async def _show(query: CallbackQuery, update: Update, text: str, markup: object) -> None:
-    if query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    else:
-        await reply(update, text, reply_markup=markup)
 
 
 # --- intimacy track -----------------------------------------------------------------------------

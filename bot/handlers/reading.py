@@ -10,7 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
-from bot.handlers.common import reply
+from bot.handlers.common import reply, show_in_place
 from bot.storage.models import Answer
 
 HISTORY_PAGE = 4
@@ -119,8 +119,8 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
     markup = keyboards.history(offset, HISTORY_PAGE, page.total)
-    if query is not None and query.message is not None:
-        await query.edit_message_text("\n".join(lines), reply_markup=markup)
+    if query is not None:
+        await show_in_place(query, update, "\n".join(lines), markup)
     else:
         await reply(update, "\n".join(lines), reply_markup=markup)
 
@@ -145,4 +145,6 @@ async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     body = texts.TIP.format(topic=texts.esc(label), text=texts.esc(chosen.text))
     if restarted:
         body += texts.TIP_ALL_SEEN
+    if topic is None:
+        body += texts.TIP_MORE
     await reply(update, body, reply_markup=keyboards.topics(topics) if topic is None else None)

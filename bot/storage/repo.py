@@ -880,6 +880,15 @@ class Repo:
         )
         return row["ref"] if row else None
 
+    async def withdraw(self, key: str, reason: str) -> bool:
+        """Take back a message that has not gone out yet; False if it went (or never existed)."""
+        changed = await self._run(
+            "UPDATE outbox SET status = 'dropped', last_error = ?, payload = ''"
+            " WHERE key = ? AND status = 'pending'",
+            (reason, key),
+        )
+        return changed == 1
+
     async def failed_rows(self, limit: int = 50) -> list[aiosqlite.Row]:
         """Parked rows for the operator: what and to whom, never the message body."""
         return await self._all(

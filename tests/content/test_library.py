@@ -101,6 +101,33 @@ def test_every_barrier_and_topic_has_tips(lib: Library) -> None:
         assert len(tip_pool(lib, phase=phase, topic=None)) >= 10
 
 
+# What the issue asks the tips to cover beyond the barriers and topics, as words a tip on it uses.
+COVERAGE = {
+    "active listening": r"say back what you heard|just listen|only listen",
+    "'I' statements": r"'i feel|\bi statements?\b|'i' sentences",
+    "compromise": r"compromise|middle ground|take turns",
+    "honesty": r"honest",
+    "respect and kindness": r"kind",
+    "external stress": r"stress|work|money|family",
+    "mutual hobbies": r"hobby",
+    "day trips and getaways": r"day trip|weekend away|night or a weekend",
+    "appreciation": r"thank-you|thank you",
+    "learning new things about each other": r"ask something new|learn about each other",
+    "supporting each other's goals": r"goals",
+}
+
+
+@pytest.mark.parametrize("subject", sorted(COVERAGE))
+def test_tips_cover_the_techniques_and_non_sexual_closeness(lib: Library, subject: str) -> None:
+    pattern = re.compile(COVERAGE[subject], re.IGNORECASE)
+    assert [t.id for t in lib.tips if pattern.search(t.text)], f"no tip on {subject}"
+
+
+def test_long_term_and_long_distance_tips_are_plentiful(lib: Library) -> None:
+    for topic in (Topic.LONG_TERM, Topic.LONG_DISTANCE, Topic.STRESS):
+        assert len([t for t in lib.tips if topic in t.topics]) >= 5, topic.value
+
+
 def test_every_check_in_area_has_tips_and_help_signs_exist(lib: Library) -> None:
     assert any(q.help_sign for q in lib.checkin) and not all(q.help_sign for q in lib.checkin)
     for q in lib.checkin:
@@ -136,6 +163,13 @@ def test_phase_closers_look_back_towards_the_recaps(lib: Library) -> None:
         assert phase_of(day) == phase_of(day - 1)
         text = prompt_for(lib, 1, day).text.lower()
         assert re.search(r"look|these ten days|thirty days|this month|last ten", text), text
+
+
+def test_each_phase_opens_deliberately(lib: Library) -> None:
+    """Days 1, 11 and 21 of the designed round say that something begins."""
+    for day in (1, 11, 21):
+        text = prompt_for(lib, 1, day).text.lower()
+        assert re.search(r"day one|new phase|last phase|starts today|begins", text), (day, text)
 
 
 def test_later_rounds_are_fresh_as_long_as_the_library_allows(lib: Library) -> None:

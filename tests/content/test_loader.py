@@ -24,9 +24,13 @@ def test_a_translation_folder_overrides_by_id_and_falls_back_to_english(tmp_path
         'text = "Tag eins. Warum habt ihr euch auf dreißig Tage eingelassen?"\n',
         encoding="utf-8",
     )
-    (root / "xx" / "tips.toml").write_text(
-        '[[tip]]\nid = "tip-reflect-back"\ntopics = ["communication"]\nphases = [1]\n'
+    (root / "xx" / "tips.toml").write_text(  # only the words: everything else is English
+        '[[tip]]\nid = "tip-reflect-back"\n'
         'text = "Wiederhole in eigenen Worten, was du gehört hast, bevor du antwortest."\n',
+        encoding="utf-8",
+    )
+    (root / "xx" / "topics.toml").write_text(  # one topic label, no barriers: English for the rest
+        '[[topic]]\nid = "stress"\nlabel = "Stress"\ndescription = "Wenn der Alltag drückt."\n',
         encoding="utf-8",
     )
     english, translated = load_library("en", root), load_library("xx", root)
@@ -37,8 +41,45 @@ def test_a_translation_folder_overrides_by_id_and_falls_back_to_english(tmp_path
     assert translated.prompt("d01-conversation") == translated.core[(1, Category.CONVERSATION)]
     tips = {t.id: t for t in translated.tips}
     assert tips["tip-reflect-back"].text.startswith("Wiederhole")
-    assert len(translated.tips) == len(english.tips)
+    english_tip = next(t for t in english.tips if t.id == "tip-reflect-back")
+    assert (tips["tip-reflect-back"].topics, tips["tip-reflect-back"].phases) == (
+        english_tip.topics,
+        english_tip.phases,
+    )
+    assert [t.id for t in translated.tips] == [t.id for t in english.tips]
     assert translated.checkin == english.checkin
+    # topics.toml falls back per item too: every topic and barrier keeps a label
+    assert translated.topics["stress"].description == "Wenn der Alltag drückt."
+    assert translated.topics.keys() == english.topics.keys()
+    assert translated.topics["conflict"] == english.topics["conflict"]
+    assert translated.barriers == english.barriers
+
+
+@pytest.mark.parametrize(
+    ("name", "item", "message"),
+    [
+        ("days.toml", 'id = "d01-conversation"\nday = 2\ntext = "Tag eins, oder?"',
+         r"prompt\[0\] \(id=d01-conversation\)\.day: must match English"),
+        ("tips.toml", 'id = "tip-reflect-back"\nphases = [2]',
+         r"tip\[0\] \(id=tip-reflect-back\)\.phases: must match English"),
+        ("checkin.toml", 'id = "q-stress"\nhelp_sign = true',
+         r"question\[0\] \(id=q-stress\)\.help_sign: must match English"),
+        ("days.toml", 'id = "d01-conversaton"\ntext = "Tippfehler in der ID."',
+         r"prompt\[0\] \(id=d01-conversaton\): no English item has this id"),
+        ("days.toml", 'id = "d01-conversation"\ntext = "kurz"',
+         r"days\.toml: prompt\[0\] \(id=d01-conversation\)\.text: String should have"),
+    ],
+)  # fmt: skip
+def test_a_translation_changes_words_never_structure(
+    tmp_path: Path, name: str, item: str, message: str
+) -> None:
+    root = _copy_english(tmp_path)
+    (root / "xx").mkdir()
+    table = {"days.toml": "prompt", "tips.toml": "tip", "checkin.toml": "question"}[name]
+    (root / "xx" / name).write_text(f"[[{table}]]\n{item}\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=message) as caught:
+        load_library("xx", root)
+    assert str(root / "xx" / name) in str(caught.value)
 
 
 def test_an_unknown_language_is_all_english(tmp_path: Path) -> None:
@@ -81,6 +122,33 @@ def test_a_prompt_over_300_characters_is_rejected_with_its_id(tmp_path: Path) ->
     with pytest.raises(
         ContentError, match=r"days\.toml: prompt\[0\] \(id=d01-conversation\)\.text"
     ):
+        load_library("en", root)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        # a second prompt for a day and category would silently replace the first
+        ("days.toml", 'day = 1\ncategory = "appreciation"', 'day = 1\ncategory = "conversation"',
+         r"days\.toml: prompts 'd01-conversation' and 'd01-appreciation' are both day 1"),
+        ("alternates.toml", "day = 1\n", "step = 1\n",
+         r"alternates\.toml: prompt 'a01-conversation' needs a 'day'"),
+        ("intimacy.toml", "step = 2", "day = 2",
+         r"intimacy\.toml: prompt 'i02' needs a 'step'"),
+        ("intimacy.toml", "step = 2", "step = 1",
+         r"intimacy\.toml: prompts 'i01' and 'i02' are both step 1"),
+        ("tips.toml", 'id = "tip-listen-or-ideas"', 'id = "tip-reflect-back"',
+         r"tips\.toml: tip id 'tip-reflect-back' is used twice"),
+        ("checkin.toml", '"tip-stress-number"', '"tip-stres-number"',
+         r"checkin\.toml: question 'q-stress': no tip with id 'tip-stres-number'"),
+    ],
+)  # fmt: skip
+def test_content_that_would_vanish_or_dangle_stops_loading(
+    tmp_path: Path, name: str, old: str, new: str, message: str
+) -> None:
+    root = _copy_english(tmp_path)
+    _break(root, name, old, new)
+    with pytest.raises(ContentError, match=message):
         load_library("en", root)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot import texts
+from scheduler.due import run_tick
 from tests.conftest import ALEX, KIM, SAM
 from tests.handlers.flow import pair, pair_and_start, with_button
 from tests.harness import Harness, start_harness, stop_harness
@@ -114,6 +115,19 @@ async def test_a_partner_whose_prompt_comes_later_only_ever_sees_the_swapped_one
     assert "was swapped" not in sam_prompts[0]
 
 
+async def test_a_swap_replaces_a_partners_prompt_that_has_not_gone_out_yet(h: Harness) -> None:
+    await pair(h, ALEX, SAM)
+    h.clock.set(h.clock.now.replace(hour=20, minute=0))
+    await run_tick(h.couplet, h.clock())  # both prompts are queued, not yet sent
+    await h.say(ALEX, "/swap")
+    alex_prompts = [t for t in h.texts(ALEX) if "of 30 ·" in t]
+    assert len(alex_prompts) == 1 and "Swapped ✓" in alex_prompts[0]  # no old copy trailing
+    swapped = prompt_text(alex_prompts[0])
+    sam_prompts = [t for t in h.texts(SAM) if "of 30 ·" in t]
+    assert len(sam_prompts) == 1 and prompt_text(sam_prompts[0]) == swapped
+    assert "was swapped" not in sam_prompts[0]  # Sam never saw the old one: nothing to explain
+
+
 # --- self-check ---------------------------------------------------------------------------------
 
 
@@ -150,6 +164,7 @@ async def test_checkin_is_resumable_private_and_compares_with_last_time(h: Harne
     assert "🟢 ↓ Stress from outside: 5 → 1" in result["text"]
     assert "🟠 ↑ Recurring arguments: 2 → 5" in result["text"]
     assert "counsellor" in result["text"]  # recurring arguments is a help sign
+    assert "/safety" in result["text"]  # counselling is not the answer where there is fear
     assert h.tg.inbox(SAM)[sam_before:] == []  # nothing reached the partner
     # the finished check-in's buttons are stale now
     h.tg.press_button(ALEX, result, "ci:a:1:0:3", check=False)
@@ -223,6 +238,8 @@ async def test_intimacy_is_offered_once_after_day_ten_and_needs_both(h: Harness)
     for user in (ALEX, SAM):
         steps = [t for t in h.texts(user) if any(s in t for s in step_texts)]
         assert len(steps) == 1 and texts.esc(library.intimacy[1].text) in steps[0]
+        follow_up = library.intimacy[1].follow_up
+        assert follow_up and texts.esc(follow_up) in steps[0]  # no reveal, so it comes along
     step_message = next(m for m in reversed(h.tg.inbox(SAM)) if "Intimacy track" in m["text"])
     await h.say(SAM, "a reply to the step", reply_to=step_message["message_id"])
     assert h.last_text(SAM) == texts.INTIMACY_NO_REPLY
@@ -261,3 +278,41 @@ async def test_checkin_works_before_pairing_without_a_share_button(h: Harness) -
     h.tg.press_button(KIM, result, "ci:share:1", check=False)
     await h.pump()
     assert h.last_text(KIM) == texts.CHECKIN_SHARE_NOT_PAIRED
+
+
+async def test_a_check_in_tap_on_a_message_telegram_no_longer_shows_carries_on(
+    h: Harness,
+) -> None:
+    await h.say(KIM, "/checkin")
+    question = h.tg.inbox(KIM)[-1]
+    h.tg.press_button(KIM, question, "ci:a:1:0:4")
+    # Telegram sends the message as inaccessible (date 0) when the bot can no longer reach it
+    pressed = h.tg.updates[-1]["callback_query"]
+    pressed["message"] = {"chat": pressed["message"]["chat"], "message_id": question["message_id"],
+                          "date": 0}  # fmt: skip
+    await h.pump()
+    assert "Check-in · 2 of 7" in h.last_text(KIM)  # the next question, as a new message
+    second = h.tg.inbox(KIM)[-1]
+    h.tg.press_button(KIM, second, "ci:a:1:1:2")
+    del h.tg.chats[KIM].messages[second["message_id"]]  # deleted before the edit arrives
+    await h.pump()
+    assert "Check-in · 3 of 7" in h.last_text(KIM)
+    assert texts.ERROR not in h.texts(KIM)
+    result = await answer_checkin(h, KIM, [1, 1, 1, 1, 1])
+    assert "Your check-in" in result["text"]
+
+
+async def test_sharing_a_check_in_from_an_earlier_pairing_is_refused_kindly(h: Harness) -> None:
+    await pair_and_start(h, ALEX, SAM)
+    await h.say(ALEX, "/checkin")
+    result = await answer_checkin(h, ALEX, [4, 1, 1, 1, 1, 1, 1])
+    share = next(b["callback_data"] for row in result["reply_markup"]["inline_keyboard"]
+                 for b in row)  # fmt: skip
+    await h.say(ALEX, "/unpair")
+    await h.press(ALEX, with_button(h, ALEX, "unpair:yes"), "unpair:yes")
+    await pair(h, ALEX, KIM)
+    kim_before = len(h.tg.inbox(KIM))
+    await h.press(ALEX, result, share)
+    assert h.tg.callback_answers[-1]["text"] == texts.CHECKIN_SHARE_STALE
+    assert "reply_markup" not in (h.tg.message(ALEX, result["message_id"]) or {})
+    assert h.tg.inbox(KIM)[kim_before:] == []  # nothing of the old check-in reaches Kim

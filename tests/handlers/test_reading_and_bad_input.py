@@ -102,6 +102,11 @@ async def test_history_pages_newest_first_grouped_by_phase(h: Harness) -> None:
     await h.press(ALEX, first, "hist:4")
     page2 = h.tg.message(ALEX, first["message_id"])
     assert "page 2 of 2" in page2["text"] and "Day 1" in page2["text"]
+    # the page message was deleted meanwhile: the next page comes as a new message, no apology
+    h.tg.press_button(ALEX, page2, "hist:0")
+    del h.tg.chats[ALEX].messages[first["message_id"]]
+    await h.pump()
+    assert "page 1 of 2" in h.last_text(ALEX) and texts.ERROR not in h.texts(ALEX)
 
 
 async def test_history_before_any_reveal(h: Harness) -> None:
@@ -125,15 +130,18 @@ async def test_tip_works_before_pairing_and_does_not_repeat_until_used_up(h: Har
 async def test_tip_without_topic_fits_the_phase_and_offers_topics(h: Harness) -> None:
     await h.say(KIM, "/tip")
     message = h.tg.inbox(KIM)[-1]
-    tip_text = message["text"].split("\n", 1)[1]
+    tip_text, hint = message["text"].split("\n", 1)[1].split("\n\n")
     phase1 = {t.text for t in h.couplet.library.tips if 1 in t.phases}
     assert any(texts.esc(t) == tip_text for t in phase1)
+    assert hint == texts.TIP_MORE.strip()
     buttons = [
         b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
     ]
-    assert "tip:stress" in buttons
+    assert buttons == [f"tip:{topic}" for topic in h.couplet.library.topics]
     await h.press(KIM, message, "tip:stress")
-    assert "Tip · " in h.last_text(KIM)
+    stress = {texts.esc(t.text) for t in h.couplet.library.tips if "stress" in t.topics}
+    assert "Tip · Stress" in h.last_text(KIM)
+    assert h.last_text(KIM).split("\n", 1)[1] in stress
 
 
 async def test_unknown_tip_topic_lists_the_topics(h: Harness) -> None:

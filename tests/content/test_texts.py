@@ -1,0 +1,85 @@
+"""Every message in bot/texts.py: valid Telegram HTML with hostile values, and /help and the
+command menu in step with the commands the bot really handles."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterator
+
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.handlers import register
+from fakebot.html import parse_html
+from prompts.loader import load_library
+
+HOSTILE = '<b>Kim & "Sam"</b>'
+
+
+def _constants() -> Iterator[tuple[str, str]]:
+    for name in dir(texts):
+        value = getattr(texts, name)
+        if not name.isupper():
+            continue
+        if isinstance(value, str):
+            yield name, value
+        elif isinstance(value, dict):
+            yield from ((f"{name}[{k}]", v) for k, v in value.items() if isinstance(v, str))
+
+
+CONSTANTS = dict(_constants())
+
+
+def test_every_text_is_valid_html_with_escaped_values() -> None:
+    checked = 0
+    for name, template in CONSTANTS.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+        rendered = template.format(**{f: texts.esc(HOSTILE) for f in fields})
+        try:
+            plain = parse_html(rendered)  # raises on anything Telegram would reject
+        except ValueError as exc:
+            raise AssertionError(f"texts.{name}: {exc}") from None
+        if fields:  # the value arrives as the user wrote it, not as markup
+            assert HOSTILE in plain, name
+        checked += 1
+    assert checked > 150  # really walked the module
+
+
+def _registered_commands() -> set[str]:
+    app = Application.builder().token("123:TEST").build()
+    register(app)
+    return {
+        command
+        for handlers in app.handlers.values()
+        for handler in handlers
+        if isinstance(handler, CommandHandler)
+        for command in handler.commands
+    }
+
+
+def test_help_and_the_menu_cover_the_commands_the_bot_handles() -> None:
+    registered = _registered_commands()
+    in_help = set(re.findall(r"(?<![<\w])/([a-z_]+)", texts.HELP))
+    assert in_help == registered - {"help"}, in_help ^ registered
+    menu = [command for command, _ in texts.COMMANDS]
+    assert len(menu) == len(set(menu)) and set(menu) <= registered
+    assert {"tip", "swap", "checkin", "intimacy", "safety"} <= set(menu)
+    for command, description in texts.COMMANDS:  # Telegram's limits for setMyCommands
+        assert re.fullmatch(r"[a-z0-9_]{1,32}", command)
+        assert 1 <= len(description) <= 256 and "<" not in description
+
+
+def test_the_check_in_offer_counts_the_real_questions() -> None:
+    words = ["five", "six", "seven", "eight"]
+    count = len(load_library().checkin)
+    for text in (texts.CHECKIN_OFFER, texts.CHECKIN_OFFER_AGAIN):
+        named = [w for w in words if w in text.lower()]
+        assert named in ([], [words[count - 5]]), text
+
+
+def test_nothing_presents_itself_as_therapy() -> None:
+    claims = re.compile(r"\b(our|my) (therapy|therapist|treatment)|\bI am a (therapist|counsellor)")
+    for name, text in CONSTANTS.items():
+        assert not claims.search(text), name
+    assert "not therapy" in texts.SAFETY
