@@ -335,6 +335,11 @@ CHECKIN_OFFER_AGAIN = (
     "Same seven statements as before, so you can see how things have moved for you. "
     "Just for you, unless you both choose to share."
 )
+CHECKIN_OFFER_LAST = (
+    "🪞 <b>The last check-in of your 30 days</b>\n"
+    "The same seven statements one more time, to see where you've arrived since day 1. "
+    "Just for you, unless you both choose to share."
+)
 BTN_CHECKIN_START = "🪞 Start check-in"
 CHECKIN_QUESTION = (
     "<b>Check-in · {number} of {total}</b>\n\n{text}\n\n"

@@ -50,7 +50,9 @@ def extras(
     out: list[Outgoing] = []
     slot = OFFER_DAYS.get(day)
     if slot is not None:
-        text = texts.CHECKIN_OFFER if slot == 1 else texts.CHECKIN_OFFER_AGAIN
+        text = {1: texts.CHECKIN_OFFER, 2: texts.CHECKIN_OFFER_AGAIN}.get(
+            slot, texts.CHECKIN_OFFER_LAST
+        )
         out.append(
             _extra(
                 f"checkin-offer:{user.user_id}:{couple.id}:{couple.round}:{day}",

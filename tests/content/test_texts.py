@@ -73,7 +73,7 @@ def test_help_and_the_menu_cover_the_commands_the_bot_handles() -> None:
 def test_the_check_in_offer_counts_the_real_questions() -> None:
     words = ["five", "six", "seven", "eight"]
     count = len(load_library().checkin)
-    for text in (texts.CHECKIN_OFFER, texts.CHECKIN_OFFER_AGAIN):
+    for text in (texts.CHECKIN_OFFER, texts.CHECKIN_OFFER_AGAIN, texts.CHECKIN_OFFER_LAST):
         named = [w for w in words if w in text.lower()]
         assert named in ([], [words[count - 5]]), text
 
