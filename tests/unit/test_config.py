@@ -59,3 +59,23 @@ def test_running_without_a_token_prints_one_line_and_exits(tmp_path: Path) -> No
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "@BotFather" in lines[0]
+
+
+def test_every_setting_is_documented_in_env_example_and_readme(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.config import Settings
+
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for name in Settings.model_fields:
+        assert f"\n{name.upper()}=" in example, name
+        assert f"| `{name.upper()}` |" in readme, name
+    for key in list(os.environ):  # the example file alone must load, with its own values
+        if key.upper() in {n.upper() for n in Settings.model_fields}:
+            monkeypatch.delenv(key)
+    settings = load_settings(_env_file=ROOT / ".env.example")
+    assert (
+        settings.delivery_rate_per_second
+        == Settings.model_fields["delivery_rate_per_second"].default
+    )
