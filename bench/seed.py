@@ -23,8 +23,9 @@ def seed_couples(
     due_at: datetime | None,
     first_couple: int = 1,
     first_user: int = FIRST_USER,
+    day: int = 1,
 ) -> list[int]:
-    """Insert ``couples`` active couples (both partners on day 1) due at ``due_at``.
+    """Insert ``couples`` active couples (both partners on ``day``) due at ``due_at``.
 
     ``due_at=None`` leaves them unscheduled (stored but not due). Returns the user ids.
     """
@@ -36,7 +37,7 @@ def seed_couples(
         a, b = first_user + 2 * i, first_user + 2 * i + 1
         pairs.append((couple_id, a, b, now))
         for uid in (a, b):
-            users.append((uid, f"U{uid}", couple_id, due, now))
+            users.append((uid, f"U{uid}", couple_id, day, due, now))
     with sqlite3.connect(path) as conn:
         conn.executemany(
             "INSERT INTO couples (id, user_a, user_b, status, round, started_at)"
@@ -45,7 +46,7 @@ def seed_couples(
         )
         conn.executemany(
             "INSERT INTO users (user_id, first_name, timezone, delivery_time, couple_id,"
-            " next_day, next_delivery_at, created_at) VALUES (?, ?, 'UTC', '20:00', ?, 1, ?, ?)",
+            " next_day, next_delivery_at, created_at) VALUES (?, ?, 'UTC', '20:00', ?, ?, ?, ?)",
             users,
         )
     return [u[0] for u in users]

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from fakebot.control import Control
 from fakebot.errors import error_envelope
 from fakebot.params import decode_params
 from fakebot.telegram import FakeTelegram
@@ -25,7 +26,8 @@ class FakeBotApiServer:
     """HTTP front end: ``/bot<token>/<method>`` → ``FakeTelegram.call``.
 
     Use ``async with FakeBotApiServer(telegram) as server`` and point PTB at
-    ``base_url=f"{server.url}/bot"``.
+    ``base_url=f"{server.url}/bot"``. With ``control=True`` it also serves the test-control
+    API at ``POST /_control/<operation>`` (see ``fakebot.control``).
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class FakeBotApiServer:
         *,
         token: str | None = None,
         access_log: bool = False,
+        control: bool = False,
     ) -> None:
         self.telegram = telegram
         self.host = host
@@ -43,6 +46,7 @@ class FakeBotApiServer:
         self.token = token
         self._access_log = access_log
         self._runner: web.AppRunner | None = None
+        self.control = Control(telegram) if control else None
 
     @property
     def url(self) -> str:
@@ -54,6 +58,8 @@ class FakeBotApiServer:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
+        if self.control is not None:
+            app.router.add_post("/_control/{operation}", self._handle_control)
         return app
 
     async def start(self) -> None:
@@ -104,6 +110,17 @@ class FakeBotApiServer:
         if delay:
             await asyncio.sleep(delay)
         return self._reply(status, body)
+
+    async def _handle_control(self, request: web.Request) -> web.Response:
+        assert self.control is not None
+        try:
+            body = await request.json() if request.can_read_body else {}
+            result = await self.control.run(request.match_info["operation"], body)
+        except KeyError as exc:
+            return self._reply(404, {"ok": False, "description": f"unknown: {exc}"})
+        except (ValueError, TypeError) as exc:
+            return self._reply(400, {"ok": False, "description": str(exc)})
+        return self._reply(200, {"ok": True, "result": result})
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         return self._reply(404, error_envelope(404, "Not Found"))

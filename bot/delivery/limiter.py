@@ -4,8 +4,11 @@ Every sending call of the bot (handler replies included) passes through ``proces
 which waits for a *grant* and then makes the call. Grants come from a small synchronous
 scheduler driven by ``loop.call_at`` (no background task):
 
-- a global pacer (GCRA, i.e. a token bucket with a small burst) for ordinary sends, and a
-  second one for ``allow_paid_broadcast`` sends;
+- a global *lane* for ordinary sends and a second one for ``allow_paid_broadcast`` sends. Each
+  lane paces evenly (GCRA) and also keeps a sliding window over its sends (see ``Lane``): a send
+  counts from the moment it leaves until its answer is back, so a send that sat in the event
+  loop, the network or Telegram's queue for a while can never make Telegram's own one-second
+  window see one message too many;
 - a pacer per chat (about one message per second, with a small burst); a DIRECT request (a
   handler's reply to the user's own action) uses up that chat's budget but does not wait for it,
   so the outbox traffic to that chat waits instead;
@@ -27,6 +30,7 @@ import heapq
 import itertools
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,9 +42,14 @@ from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
-# The limits are enforced a few per cent below the configured rate: request arrival at
-# Telegram jitters by some milliseconds, and a sliding-window check there must never see more.
+# A chat's pace is kept a few per cent below the configured rate: sends into one chat go one
+# after the other, and their arrival at Telegram jitters by some milliseconds.
 SAFETY = 0.035
+# A lane's window is this much longer than Telegram's second. The window already accounts for any
+# delay on the way (see ``Lane``); the margin is for Telegram counting a little differently.
+WINDOW_MARGIN = 0.01
+# How late a lane's timer may fire without the lane losing that time (it may catch up).
+LATENESS = 0.005
 UNTHROTTLED_SENDS = frozenset({"sendChatAction"})
 GROUP_INTERVAL = 3.0  # groups: 20 messages per minute
 # Telegram does not say which limit a 429 is about. If the bot sent to the same chat within
@@ -65,24 +74,85 @@ def is_throttled(endpoint: str) -> bool:
 
 @dataclass(slots=True)
 class Pacer:
-    """Generic cell rate algorithm: ``interval`` apart on average, up to ``burst`` at once."""
+    """Generic cell rate algorithm: ``interval`` apart on average, up to ``burst`` at once.
+
+    ``tolerance`` lets a send go that much before its theoretical time, so a timer that fires a
+    little late does not cost the pacer that time.
+    """
 
     interval: float
     burst: int = 1
+    tolerance: float = 0.0
     tat: float = 0.0  # theoretical arrival time of the next send
 
     def ready_at(self) -> float:
-        return self.tat - (self.burst - 1) * self.interval
+        return self.tat - (self.burst - 1) * self.interval - self.tolerance
 
     def take(self, now: float) -> None:
         self.tat = max(self.tat, now) + self.interval
 
     def pause_until(self, when: float) -> None:
-        self.tat = max(self.tat, when + (self.burst - 1) * self.interval)
+        self.tat = max(self.tat, when + (self.burst - 1) * self.interval + self.tolerance)
 
     @classmethod
     def for_rate(cls, per_second: float, burst: int = 1) -> Pacer:
         return cls(interval=(1.0 + SAFETY) / per_second, burst=max(1, burst))
+
+
+@dataclass(slots=True)
+class Lane:
+    """Telegram's global limit as a sliding window: at most ``capacity`` sends per ``span``.
+
+    Telegram judges a send by when it arrives there, which is some time after the bot let it go
+    (event loop, network, Telegram's own queue) and before the answer is back. So the lane counts
+    each send from the moment it is granted until its answer is back (``open``), and afterwards
+    by the time its answer came (``done``). A send is granted only while fewer than
+    ``capacity`` sends are open or answered within the last ``span`` seconds: then every send
+    Telegram saw in the second before this one arrives was answered before ``now - span``, so a
+    window of ``span`` >= 1 s there never holds more than ``capacity``, however the delays vary.
+    The pacer spreads the sends evenly on top, so a queue never leaves in one burst; a reply to a
+    user's own action only needs room in the window, so a few replies at once go at once.
+    """
+
+    pacer: Pacer
+    capacity: int
+    span: float
+    done: deque[float]
+    open: int = 0
+    paused_until: float = 0.0  # after a global 429: nothing goes before this
+
+    @classmethod
+    def for_rate(cls, per_second: float) -> Lane:
+        capacity = max(1, int(per_second))
+        span = capacity / per_second * (1.0 + WINDOW_MARGIN)
+        tolerance = min(LATENESS, span / capacity)
+        pacer = Pacer(interval=span / capacity, tolerance=tolerance)
+        return cls(pacer, capacity, span, deque(maxlen=capacity))
+
+    def ready_at(self, paced: bool = True) -> float:
+        """When the next send may go; ``inf`` until an open send is answered.
+
+        ``paced=False`` (a reply to the user's own action): as soon as the window has room,
+        without waiting for the pacer's next slot; it still takes that slot from the others.
+        """
+        allowed = self.capacity - self.open - 1  # answered sends that may still be in the window
+        if allowed < 0:
+            return float("inf")
+        window = self.done[-allowed - 1] + self.span if len(self.done) > allowed else 0.0
+        window = max(window, self.paused_until)
+        return max(self.pacer.ready_at(), window) if paced else window
+
+    def pause_until(self, when: float) -> None:
+        self.paused_until = max(self.paused_until, when)
+        self.pacer.pause_until(when)
+
+    def take(self, now: float) -> None:
+        self.pacer.take(now)
+        self.open += 1
+
+    def answered(self, now: float) -> None:
+        self.open -= 1
+        self.done.append(now)
 
 
 @dataclass(slots=True)
@@ -124,10 +194,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self.per_chat_per_second = per_chat_per_second
         self.per_chat_burst = per_chat_burst
         self.max_retries = max_retries
-        self._lanes = (
-            Pacer.for_rate(per_second, int(per_second * SAFETY / 2)),
-            Pacer.for_rate(paid_per_second, int(paid_per_second * SAFETY / 2)),
-        )
+        self._lanes = (Lane.for_rate(per_second), Lane.for_rate(paid_per_second))
         self._ready: tuple[list[tuple[int, int, _Waiter]], ...] = ([], [])
         self._timers: list[tuple[float, int, int | str]] = []
         self._chats: dict[int | str, _Chat] = {}
@@ -178,6 +245,8 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 if attempt >= self.max_retries:
                     raise
                 self._flood(chat, lane, retry_seconds(exc))
+            finally:
+                self._answered(lane)
         raise AssertionError("unreachable")
 
     # -- scheduling ------------------------------------------------------------------------
@@ -204,8 +273,19 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         try:
             self._pump()
             await waiter.future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self._answered(lane)  # granted, then cancelled before it could go
+            raise
         finally:
             self._waiting -= 1
+
+    def _answered(self, lane: int) -> None:
+        """A granted send is over (answered, failed or never made): it moves to ``done``."""
+        state = self._lanes[lane]
+        state.answered(self._now())
+        if self._ready[lane]:
+            self._pump()  # the window may have room now
 
     def _pump(self) -> None:
         """Grant everything that may go now, then arm one timer for the next moment."""
@@ -216,14 +296,15 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._publish(chat, now)
         wake = timers[0][0] if timers else float("inf")
         for lane, heap in enumerate(self._ready):
-            pacer = self._lanes[lane]
+            state = self._lanes[lane]
             while heap:
-                if pacer.ready_at() > now:
-                    wake = min(wake, pacer.ready_at())
+                ready = state.ready_at(heap[0][0] > Priority.DIRECT)
+                if ready > now:
+                    wake = min(wake, ready)  # inf: an answer will pump again
                     break
                 *_, waiter = heapq.heappop(heap)
                 if self._grantable(waiter, now):
-                    self._grant(waiter, pacer, now)
+                    self._grant(waiter, state, now)
         self._arm(wake)
 
     def _grantable(self, waiter: _Waiter, now: float) -> bool:
@@ -234,7 +315,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         state = self._chats[waiter.chat]
         return state.top() is waiter and state.pacer.ready_at() <= now
 
-    def _grant(self, waiter: _Waiter, lane: Pacer, now: float) -> None:
+    def _grant(self, waiter: _Waiter, lane: Lane, now: float) -> None:
         lane.take(now)
         if waiter.chat is not None:
             state = self._chat(waiter.chat)

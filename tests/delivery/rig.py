@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,15 +55,32 @@ class Rig:
         return [m["text"] or "" for m in self.tg.inbox(chat_id)]
 
 
+class DelayedRequest(InProcessRequest):
+    """The n-th request reaches the fake ``delay(n)`` seconds after it left, as if it had sat
+    in a busy event loop or on a slow network on the way."""
+
+    def __init__(self, telegram: FakeTelegram, delay: Callable[[int], float], **kw: Any) -> None:
+        super().__init__(telegram, **kw)
+        self.delay = delay
+        self.count = itertools.count()
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await asyncio.sleep(self.delay(next(self.count)))
+        return await super().do_request(*args, **kwargs)
+
+
 @asynccontextmanager
 async def rig(
     tmp_path: Path,
     *,
     users: int = 0,
     read_timeout: float = 0.2,
+    delay: Callable[[int], float] | None = None,
+    paid_broadcast: bool = False,
     **limits: Any,
 ) -> AsyncIterator[Rig]:
-    """``limits`` go to ``PriorityRateLimiter`` (per_second, per_chat_per_second, ...)."""
+    """``limits`` go to ``PriorityRateLimiter`` (per_second, per_chat_per_second, ...);
+    ``delay(n)``: how late the n-th request reaches the fake (see ``DelayedRequest``)."""
     tg = FakeTelegram()
     for uid in range(1, users + 1):
         tg.add_user(uid, f"U{uid}")
@@ -71,7 +90,9 @@ async def rig(
     bot = ExtBot(
         TOKEN,
         base_url="http://fake/bot",
-        request=InProcessRequest(tg, read_timeout=read_timeout),
+        request=DelayedRequest(tg, delay, read_timeout=read_timeout)
+        if delay
+        else InProcessRequest(tg, read_timeout=read_timeout),
         rate_limiter=limiter,
     )
     await bot.initialize()
@@ -81,7 +102,7 @@ async def rig(
     async def on_gone(chat_id: int) -> None:
         gone.append(chat_id)
 
-    sender = OutboxSender(db, bot, clock, on_gone, concurrency=32)
+    sender = OutboxSender(db, bot, clock, on_gone, concurrency=32, paid_broadcast=paid_broadcast)
     try:
         yield Rig(tg, db, bot, limiter, sender, clock, gone)
     finally:

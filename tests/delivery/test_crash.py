@@ -18,7 +18,7 @@ from fakebot import FakeBotApiServer, FakeTelegram
 
 COUPLES = 150
 CONCURRENCY = 16
-RATE = 60
+RATE = 150
 
 
 def prompts_by_user(tg: FakeTelegram, users: list[int]) -> Counter[int]:
@@ -44,7 +44,7 @@ async def test_a_killed_broadcast_resumes_after_restart_nothing_lost(tmp_path: P
     tg = FakeTelegram()
     for uid in users:
         tg.add_user(uid, f"U{uid}")
-    tg.set_limits(global_per_second=RATE, per_chat_per_second=1)
+    tg.set_limits(global_per_second=RATE, per_chat_per_second=1, per_chat_burst=3)
     async with FakeBotApiServer(tg) as server:
         env = {
             **os.environ,

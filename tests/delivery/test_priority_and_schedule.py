@@ -11,7 +11,7 @@ from bot import texts
 from bot.delivery.outbox import Outgoing, enqueue
 from scheduler.due import run_tick
 from tests.conftest import ALEX, KIM, SAM
-from tests.delivery.rig import rig
+from tests.delivery.rig import Priority, rig
 from tests.handlers.flow import pair_and_start
 from tests.harness import Harness, start_harness, stop_harness
 
@@ -28,6 +28,20 @@ async def test_a_command_reply_jumps_ahead_of_a_broadcast_in_flight(tmp_path: Pa
         assert position <= 1  # the next grant, at most one broadcast send already granted
         assert await drain == 120
         assert sum(1 for c in range(1, 121) if r.tg.last(c)["seq"] > before + position) > 90  # type: ignore[index]
+
+
+async def test_a_reveal_that_turns_up_mid_broadcast_goes_out_next(tmp_path: Path) -> None:
+    async with rig(tmp_path, users=151, per_second=100) as r:
+        await r.broadcast(list(range(1, 151)))
+        r.sender.batch = 200  # all 150 chats at once; it would fetch more below 100
+        drain = asyncio.create_task(r.sender.drain())
+        await r.tg.wait_until(lambda: r.tg.sent_count >= 10)
+        await r.add(151, "both answered", kind="reveal", priority=Priority.PARTNER)
+        r.sender.wake()  # as the flow that stored it does
+        before = r.tg.sent_count
+        await r.tg.wait_for(151, 1)
+        assert r.tg.last(151)["seq"] - before <= 3  # not behind the chats already waiting
+        assert await drain == 151
 
 
 async def test_after_downtime_late_prompts_say_so_and_stale_reminders_are_dropped(
