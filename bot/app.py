@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.context import Couplet
 from bot.delivery.limiter import PriorityRateLimiter
 from bot.delivery.sender import OutboxSender
-from bot.delivery.transport import AiohttpRequest
+from bot.delivery.transport import AiohttpRequest, env_proxy
 from bot.flows import lifecycle
 from bot.storage import Database
 from prompts.loader import Library, load_library
@@ -65,7 +65,10 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)  # type: ignore[arg-type]
     else:  # aiohttp: a fraction of httpx's CPU per call (see bot/delivery/transport.py)
         pool = settings.delivery_concurrency + 64  # the sender's requests plus handler replies
-        builder = builder.request(AiohttpRequest(pool)).get_updates_request(AiohttpRequest(1))
+        proxy = env_proxy(api)
+        builder = builder.request(AiohttpRequest(pool, proxy=proxy)).get_updates_request(
+            AiohttpRequest(1, proxy=proxy)
+        )
     application = builder.build()
     application.bot_data[ctx.KEY] = couplet
     handlers.register(application)

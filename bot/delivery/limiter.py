@@ -281,11 +281,16 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             self._waiting -= 1
 
     def _answered(self, lane: int) -> None:
-        """A granted send is over (answered, failed or never made): it moves to ``done``."""
+        """A granted send is over (answered, failed or never made): it moves to ``done``.
+
+        That changes when the next send may go only if open sends had filled the window (its
+        stamp takes the place the open send held); otherwise the armed timer stands.
+        """
         state = self._lanes[lane]
+        was_full = state.open >= state.capacity
         state.answered(self._now())
-        if self._ready[lane]:
-            self._pump()  # the window may have room now
+        if was_full and self._ready[lane]:
+            self._pump()
 
     def _pump(self) -> None:
         """Grant everything that may go now, then arm one timer for the next moment."""

@@ -9,7 +9,7 @@ import itertools
 import logging
 import random
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,15 +47,7 @@ class PriorityGate:
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._seq = itertools.count()
 
-    @contextlib.asynccontextmanager
-    async def slot(self, priority: int) -> AsyncIterator[None]:
-        await self._acquire(priority)
-        try:
-            yield
-        finally:
-            self._release()
-
-    async def _acquire(self, priority: int) -> None:
+    async def acquire(self, priority: int) -> None:
         if self._free > 0:  # then nobody is waiting: a release hands its slot on first
             self._free -= 1
             return
@@ -65,10 +57,10 @@ class PriorityGate:
             await future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._release()  # handed a slot, then cancelled: pass it on
+                self.release()  # handed a slot, then cancelled: pass it on
             raise
 
-    def _release(self) -> None:
+    def release(self) -> None:
         while self._waiting:
             *_, future = heapq.heappop(self._waiting)
             if not future.done():
@@ -230,8 +222,11 @@ class OutboxSender:
         try:
             while pending:
                 row = pending.pop(0)
-                async with self._slots.slot(row.priority):
+                await self._slots.acquire(row.priority)
+                try:
                     outcome = await self._attempt(row, pending)
+                finally:
+                    self._slots.release()
                 if outcome != "sent":
                     self._inflight.pop(row.id, None)  # settled in the database already
                 if outcome in ("later", "gone"):

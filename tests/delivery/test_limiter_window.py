@@ -129,6 +129,31 @@ async def test_a_send_cancelled_after_its_grant_still_frees_its_place() -> None:
     assert lane.open == 0 and len(lane.done) == 2
 
 
+async def test_a_window_full_of_open_sends_waits_for_an_answer_then_its_span() -> None:
+    limiter = PriorityRateLimiter(per_second=1.99, per_chat_per_second=100)  # 1 per 0.51 s
+    loop = asyncio.get_running_loop()
+    release = asyncio.Event()
+    went: list[float] = []
+
+    async def call(wait: bool) -> bool:
+        went.append(loop.time())
+        if wait:
+            await release.wait()
+        return True
+
+    def send(chat: int, wait: bool) -> Any:
+        return limiter.process_request(call, (wait,), {}, "sendMessage", {"chat_id": chat}, None)
+
+    first = asyncio.create_task(send(1, True))
+    second = asyncio.create_task(send(2, False))
+    await asyncio.sleep(0.1)
+    assert len(went) == 1  # the first is still open: nothing else may go, however long
+    release.set()
+    answered = loop.time()
+    await asyncio.wait_for(asyncio.gather(first, second), 2)
+    assert went[1] - answered >= limiter._lanes[0].span - 0.01
+
+
 async def test_paid_broadcast_marks_every_outbox_row(tmp_path: Path) -> None:
     async with rig(tmp_path, users=2, paid_broadcast=True) as r:
         async with r.db.transaction() as repo:

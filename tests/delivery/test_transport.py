@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, RetryAfter, TimedOut
 
-from bot.delivery.transport import AiohttpRequest, JsonBody, with_field
+from bot.delivery.transport import AiohttpRequest, JsonBody, env_proxy, with_field
 from fakebot import FakeBotApiServer, FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -89,3 +89,15 @@ def test_with_field_adds_one_field_to_a_json_object() -> None:
     assert json.loads(with_field("{}", "b", "x")) == {"b": "x"}
     with pytest.raises(ValueError, match="JSON object"):
         with_field("[1]", "b", 1)
+
+
+def test_the_environments_proxy_is_used_unless_the_host_is_exempt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("https_proxy", "http_proxy", "no_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert env_proxy("https://api.telegram.org") == "http://proxy.example:3128"
+    assert env_proxy("http://127.0.0.1:8081") is None  # exempt, and no http proxy anyway
+    assert env_proxy("https://localhost:8443") is None
