@@ -77,13 +77,19 @@ def build_application(
     return application
 
 
-def limiter_from(settings: Settings) -> PriorityRateLimiter:
-    """Telegram's send limits as configured: every call the bot makes goes through it."""
+def limiter_from(
+    settings: Settings, *, clock: Callable[[], float] | None = None
+) -> PriorityRateLimiter:
+    """Telegram's send limits as configured: every call the bot makes goes through it.
+
+    ``clock`` (monotonic seconds) is for tests whose clock jumps ahead by hours.
+    """
     return PriorityRateLimiter(
         per_second=settings.delivery_rate_per_second,
         paid_per_second=settings.delivery_paid_rate_per_second,
         per_chat_per_second=settings.delivery_per_chat_per_second,
         per_chat_burst=settings.delivery_per_chat_burst,
+        clock=clock,
     )
 
 

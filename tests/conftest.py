@@ -1,4 +1,7 @@
 from collections.abc import AsyncIterator
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: retry_after as a timedelta, no warning
 from pathlib import Path
 
 import pytest

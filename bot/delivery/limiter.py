@@ -9,16 +9,19 @@ scheduler driven by ``loop.call_at`` (no background task):
   counts from the moment it leaves until its answer is back, so a send that sat in the event
   loop, the network or Telegram's queue for a while can never make Telegram's own one-second
   window see one message too many;
-- a pacer per chat (about one message per second, with a small burst); a DIRECT request (a
-  handler's reply to the user's own action) uses up that chat's budget but does not wait for it,
-  so the outbox traffic to that chat waits instead;
-- waiting requests are ordered by ``(priority, arrival)``: DIRECT (the default, a handler's
-  reply) before PARTNER before SCHEDULED, so a broadcast in flight only delays a command reply
-  by at most one pacing interval.
+- a pacer per chat (about one message per second, with a small burst). Every send into a chat
+  waits for it, a handler's reply too: a reply that draws a 429 is a reply the user may never
+  see, and a handler that sends several messages in a row must be paced like anything else;
+- waiting requests are ordered by ``(priority, arrival)``, in the chat and in the lane: DIRECT
+  (the default, a handler's reply) before PARTNER before SCHEDULED before COMPANION, so a
+  broadcast in flight delays a command reply by at most one pacing interval, and a reply never
+  waits behind the outbox traffic to its own chat.
 
 Each request costs O(log n) heap operations. A 429 pauses what it concerns: the chat, if the
 bot sent there within the last couple of intervals, otherwise the whole lane (a global flood).
-The request then waits for the pause and is retried, up to ``max_retries`` times.
+The request then waits for the pause and is retried: a DIRECT one until ``direct_patience``
+seconds have passed since it was made (the user is waiting), the others up to ``max_retries``
+times (the outbox reschedules them after that).
 Methods that do not send messages (``getUpdates``, ``answerCallbackQuery``, edits, ...) pass
 straight through.
 """
@@ -37,7 +40,7 @@ from datetime import timedelta
 from enum import IntEnum
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -57,12 +60,20 @@ GROUP_INTERVAL = 3.0  # groups: 20 messages per minute
 CHAT_FLOOD_WINDOW = 1.5
 
 
+class ReplyGaveUp(TelegramError):
+    """A reply to the user's own action could not go out within the limiter's patience."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"flood control held a reply for more than {seconds:.0f}s; gave up")
+
+
 class Priority(IntEnum):
     """Lower goes first: a user's own action, then news from the partner, then the schedule."""
 
     DIRECT = 0
     PARTNER = 1
     SCHEDULED = 2
+    COMPANION = 3  # what travels with a day's prompt: after every prompt of the wave
 
 
 def is_throttled(endpoint: str) -> bool:
@@ -161,7 +172,6 @@ class _Waiter:
     seq: int
     chat: int | str | None
     lane: int  # 0 = ordinary, 1 = paid broadcast
-    paced: bool  # waits for its chat's pacer (DIRECT replies only use it up)
     future: asyncio.Future[None]
 
 
@@ -189,11 +199,13 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         per_chat_per_second: float = 1.0,
         per_chat_burst: int = 1,
         max_retries: int = 5,
+        direct_patience: float = 30.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
         self.per_chat_per_second = per_chat_per_second
         self.per_chat_burst = per_chat_burst
         self.max_retries = max_retries
+        self.direct_patience = direct_patience
         self._lanes = (Lane.for_rate(per_second), Lane.for_rate(paid_per_second))
         self._ready: tuple[list[tuple[int, int, _Waiter]], ...] = ([], [])
         self._timers: list[tuple[float, int, int | str]] = []
@@ -237,17 +249,30 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         chat = _chat_key(data.get("chat_id"))
         lane = 1 if data.get("allow_paid_broadcast") else 0
         seq = next(self._seq)
+        direct = priority == Priority.DIRECT
+        give_up_at = self._now() + self.direct_patience
         for attempt in itertools.count():
-            await self._acquire(priority, seq, chat, lane)
+            if direct:
+                try:
+                    async with asyncio.timeout(max(0.0, give_up_at - self._now())):
+                        await self._acquire(priority, seq, chat, lane)
+                except TimeoutError:
+                    raise ReplyGaveUp(self.direct_patience) from None
+            else:
+                await self._acquire(priority, seq, chat, lane)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt >= self.max_retries:
+                seconds = retry_seconds(exc)
+                self._flood(chat, lane, seconds)
+                if direct:
+                    if self._now() + seconds > give_up_at:
+                        raise
+                elif attempt >= self.max_retries:
                     raise
-                self._flood(chat, lane, retry_seconds(exc))
             finally:
                 self._answered(lane)
-        raise AssertionError("unreachable")
+        raise RuntimeError("unreachable: the retry loop only ends by returning or raising")
 
     # -- scheduling ------------------------------------------------------------------------
 
@@ -255,11 +280,10 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         return self._clock() if self._clock else time.monotonic()
 
     async def _acquire(self, priority: int, seq: int, chat: int | str | None, lane: int) -> None:
-        paced = chat is not None and priority > Priority.DIRECT
         future = asyncio.get_running_loop().create_future()
-        waiter = _Waiter(priority, seq, chat, lane, paced, future)
+        waiter = _Waiter(priority, seq, chat, lane, future)
         now = self._now()
-        if chat is None or not paced:
+        if chat is None:
             heapq.heappush(self._ready[lane], (priority, seq, waiter))
         else:
             state = self._chat(chat)
@@ -310,12 +334,14 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 *_, waiter = heapq.heappop(heap)
                 if self._grantable(waiter, now):
                     self._grant(waiter, state, now)
+        if timers:  # a grant may have set a chat's next moment
+            wake = min(wake, timers[0][0])
         self._arm(wake)
 
     def _grantable(self, waiter: _Waiter, now: float) -> bool:
         if waiter.future.done():
             return False
-        if waiter.chat is None or not waiter.paced:
+        if waiter.chat is None:
             return True
         state = self._chats[waiter.chat]
         return state.top() is waiter and state.pacer.ready_at() <= now
@@ -324,8 +350,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
         lane.take(now)
         if waiter.chat is not None:
             state = self._chat(waiter.chat)
-            if waiter.paced:
-                heapq.heappop(state.waiting)
+            heapq.heappop(state.waiting)
             state.pacer.take(now)
             state.prev_sent, state.last_sent = state.last_sent, now
             if state.top() is not None:

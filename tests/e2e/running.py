@@ -10,11 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, shutdown, startup
+from bot.app import build_application, limiter_from, shutdown, startup
 from bot.context import KEY, Couplet
 from bot.logs import configure_logging
 from fakebot import FakeBotApiServer, FakeTelegram
-from tests.harness import FakeClock, make_settings
+from tests.harness import FakeClock, make_settings, telegram
 
 
 @dataclass
@@ -34,8 +34,8 @@ async def running_bot(
     tmp_path: Any, tg: FakeTelegram | None = None, **settings: Any
 ) -> AsyncIterator[RunningBot]:
     """Start the whole bot as ``python -m bot`` would: polling, scheduler job, outbox sender."""
-    tg = tg or FakeTelegram()
     clock = FakeClock()
+    tg = tg or telegram(clock)
     async with FakeBotApiServer(tg) as server:
         config = make_settings(
             tmp_path,
@@ -44,7 +44,9 @@ async def running_bot(
             **settings,
         )
         configure_logging("DEBUG", secrets=[config.bot_token.get_secret_value()])
-        application = build_application(config, clock=clock)
+        application = build_application(
+            config, clock=clock, rate_limiter=limiter_from(config, clock=clock.monotonic)
+        )
         await application.initialize()
         await startup(application)
         assert application.updater is not None
@@ -59,3 +61,4 @@ async def running_bot(
             await application.stop()
             await shutdown(application)
             await application.shutdown()
+    assert tg.counters["429"] == 0, "the bot sent faster than Telegram allows"

@@ -15,13 +15,10 @@ from tests.conftest import ALEX, KIM, SAM
 from tests.handlers.flow import pair, pair_and_start, with_button
 from tests.harness import Harness, start_harness, stop_harness
 
-# Telegram's per-chat pacing is real time; these tests send many messages to one chat.
-FAST = {"delivery_per_chat_per_second": 100.0, "delivery_per_chat_burst": 100}
-
 
 @pytest.fixture
 async def h(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await start_harness(tmp_path, **FAST)
+    harness = await start_harness(tmp_path)
     harness.tg.add_user(ALEX, "Alex", "alex")
     harness.tg.add_user(SAM, "Sam", "sam")
     harness.tg.add_user(KIM, "Kim <&>", None)

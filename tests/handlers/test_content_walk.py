@@ -15,13 +15,13 @@ from prompts.checkin import focus_topics
 from prompts.selection import PLAN_FIRST
 from tests.conftest import ALEX, SAM
 from tests.handlers.flow import pair_and_start, with_button
-from tests.handlers.test_content_features import FAST, answer_checkin, next_day
+from tests.handlers.test_content_features import answer_checkin, next_day
 from tests.harness import Harness, start_harness, stop_harness
 
 
 @pytest.fixture
 async def h(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await start_harness(tmp_path, **FAST)
+    harness = await start_harness(tmp_path)
     harness.tg.add_user(ALEX, "Alex", "alex")
     harness.tg.add_user(SAM, "Sam", "sam")
     yield harness
