@@ -37,7 +37,6 @@ class Settings(BaseSettings):
     delivery_per_chat_per_second: float = Field(default=1.0, gt=0, le=100)
     delivery_per_chat_burst: int = Field(default=3, ge=1, le=100)
     delivery_concurrency: int = Field(default=64, ge=1, le=1000)
-    delivery_window_seconds: int = Field(default=60, ge=0, le=3600)
     catch_up_late_hours: float = Field(default=6.0, ge=0, le=48)
     reminder_drop_after_hours: float = Field(default=2.0, ge=0, le=24)
 

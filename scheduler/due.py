@@ -7,13 +7,15 @@ with the outbox rows it produces, so a crash either did all of it or none of it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import texts
 from bot.context import Couplet, user_time, user_zone
-from bot.core.challenge import DAYS, is_finished, phase_of, recap_due_before
+from bot.core.challenge import is_finished, phase_of, recap_due_before
 from bot.core.schedule import following_delivery
 from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue_many
 from bot.flows import content
@@ -23,8 +25,9 @@ from bot.storage.models import Delivery, User
 
 log = logging.getLogger(__name__)
 
-# Knuth's multiplicative hash: a stable, well spread offset per user inside the window.
-_SPREAD = 2654435761
+# Partners (and reminders) handled in one transaction. Small enough that one chunk keeps the
+# event loop for a few milliseconds only; ``run_due`` runs chunk after chunk until nothing is due.
+CHUNK = 200
 
 
 @dataclass
@@ -32,30 +35,55 @@ class TickResult:
     prompts: int = 0
     reminders: int = 0
     finished: int = 0
+    full: bool = False  # a chunk came back full: more may be due right now
 
     @property
     def total(self) -> int:
         return self.prompts + self.reminders + self.finished
 
+    def add(self, other: TickResult) -> None:
+        self.prompts += other.prompts
+        self.reminders += other.reminders
+        self.finished += other.finished
+        self.full = other.full
 
-async def run_tick(app: Couplet, now: datetime, *, batch: int = 1000) -> TickResult:
-    """Enqueue what is due, oldest slot first; see ``in_window`` and ``_remind`` for the policy."""
+
+async def run_tick(app: Couplet, now: datetime, *, batch: int = CHUNK) -> TickResult:
+    """One chunk: enqueue what is due, oldest slot first, in one transaction.
+
+    A due prompt goes into the outbox as soon as its slot has come; the sender and the rate
+    limiter decide how fast a wave leaves, so a crowded minute is never held back here.
+    Reminders wait while an earlier wave of prompts is still going out (see ``_remind``).
+    """
     result = TickResult()
-    settings = app.settings
     async with app.db.transaction() as repo:
-        # Reminders wait while an earlier wave of prompts is still going out.
         prompts_going_out = await repo.has_pending("prompt", now)
         users = await repo.due_users(now, batch)
-        crowded = len(users) >= settings.delivery_rate_per_second
-        window = settings.delivery_window_seconds
-        ready = [u for u in users if not crowded or in_window(u, now, window)]
-        if ready:
-            await _deliver(app, repo, ready, now, result)
+        if users:
+            await _deliver(app, repo, users, now, result)
+        reminders: list[Delivery] = []
         if not prompts_going_out:
-            await _remind(app, repo, await repo.due_reminders(now, batch), now, result)
+            reminders = await repo.due_reminders(now, batch)
+            await _remind(app, repo, reminders, now, result)
+        result.full = len(users) >= batch or len(reminders) >= batch
     if result.total:
         app.wake_sender()
     return result
+
+
+async def run_due(app: Couplet, clock: Callable[[], datetime]) -> TickResult:
+    """Everything due now, chunk by chunk, yielding to the event loop in between.
+
+    A user's command is answered between two chunks, and the sender starts on the first chunk's
+    prompts while the next one is prepared.
+    """
+    total = TickResult()
+    while True:
+        result = await run_tick(app, clock())
+        total.add(result)
+        if not result.full:
+            return total
+        await asyncio.sleep(0)
 
 
 @dataclass
@@ -90,7 +118,8 @@ async def _deliver(
     remind_after = timedelta(hours=app.settings.reminder_after_hours)
     for user in users:
         slot = user.next_delivery_at
-        assert slot is not None
+        if slot is None:  # due_users only returns scheduled partners; be safe all the same
+            continue
         couple = couples.get(user.couple_id or 0)
         if user.blocked or couple is None or couple.status != "active":
             writes.advances.append((user.user_id, user.next_day, None, None))
@@ -102,7 +131,13 @@ async def _deliver(
             revealed = await repo.revealed_days(couple.id, couple.round)
             count = sum(1 for d in revealed if phase_of(d) == phase_done)
             writes.outbox += recap_messages(
-                app.library, [user], couple.id, couple.round, phase_done, count
+                app.library,
+                [user],
+                couple.id,
+                couple.round,
+                phase_done,
+                count,
+                priority=Priority.COMPANION,
             )
         if is_finished(day):
             writes.advances.append((user.user_id, day, slot, None))
@@ -136,20 +171,6 @@ async def _deliver(
     await repo.add_deliveries(writes.deliveries)
     await enqueue_many(repo, writes.outbox, now)
     await repo.advance_many(writes.advances)
-
-
-def in_window(user: User, now: datetime, window_seconds: int) -> bool:
-    """Is a crowded slot's delivery due yet? Each user gets a stable offset in the window.
-
-    When many partners share one delivery minute, their prompts are spread over
-    ``window_seconds`` after it instead of all landing in the outbox (and the queue) at once.
-    """
-    slot = user.next_delivery_at
-    assert slot is not None
-    if window_seconds <= 0:
-        return True
-    offset = (user.user_id * _SPREAD) % 2**32 % window_seconds
-    return slot + timedelta(seconds=offset) <= now
 
 
 async def _remind(
@@ -197,6 +218,3 @@ async def _remind(
         )
     await enqueue_many(repo, messages, now)
     result.reminders += len(messages)
-
-
-__all__ = ["DAYS", "TickResult", "run_tick"]

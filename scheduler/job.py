@@ -7,7 +7,7 @@ import logging
 from telegram.ext import Application, ContextTypes
 
 from bot import context as ctx
-from scheduler.due import run_tick
+from scheduler.due import run_due
 
 log = logging.getLogger(__name__)
 JOB_NAME = "couplet-tick"
@@ -15,7 +15,7 @@ JOB_NAME = "couplet-tick"
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
     app = ctx.get(context)
-    result = await run_tick(app, app.now())
+    result = await run_due(app, app.now)
     if result.total:
         log.info(
             "tick: %d prompts, %d reminders, %d finished",

@@ -9,7 +9,7 @@ import itertools
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -159,24 +159,26 @@ class OutboxSender:
         before = self.sent
         while True:
             await self._record()
+            held_back = False
             if not self._stopping and len(self._chat_tasks) < self.batch // 2:
                 self._fresh = False
-                await self._refill()
+                held_back = await self._refill()
             elif not self._stopping and self._fresh:  # woken mid-broadcast: only what is urgent
                 self._fresh = False
                 await self._refill(urgent=True)
-            if not self._chat_tasks:
+            if not self._chat_tasks and not held_back:
                 await self._record()
                 return self.sent - before
             self._room.clear()
             with contextlib.suppress(TimeoutError):  # until the next flush, or room for more
                 await asyncio.wait_for(self._room.wait(), self.flush_seconds)
 
-    async def _refill(self, *, urgent: bool = False) -> None:
+    async def _refill(self, *, urgent: bool = False) -> bool:
         """Fetch due rows the sender does not hold yet and start their chats' tasks.
 
         ``urgent``: only rows ahead of the scheduled ones (reveals, notices). They sort first,
-        so the few held already plus a small batch are all that need reading.
+        so the few held already plus a small batch are all that need reading. Returns whether
+        due companion rows were held back for prompts still going out.
         """
         if urgent:
             held = sum(1 for p in self._inflight.values() if p < Priority.SCHEDULED)
@@ -185,18 +187,30 @@ class OutboxSender:
             limit = self.batch + len(self._inflight)
         async with self.db.read() as repo:
             rows = await repo.pending(self.clock(), limit)
-        by_chat: dict[int, list[OutboxRow]] = defaultdict(list)
-        for row in rows:
-            if urgent and row.priority >= Priority.SCHEDULED:
-                break
-            if row.id not in self._inflight and row.chat_id not in self._busy_chats:
-                by_chat[row.chat_id].append(row)
+        if urgent:
+            rows = [r for r in rows if r.priority < Priority.SCHEDULED]
+        held_back = False
+        if rows and rows[0].priority < Priority.COMPANION <= rows[-1].priority:
+            # What travels with the prompts waits until every prompt due (held here or still in
+            # the table) has gone: a wave reaches everyone's prompt first.
+            rows = [r for r in rows if r.priority < Priority.COMPANION]
+            held_back = True
+        by_chat = self._by_chat(rows)
         for chat_id, chat_rows in by_chat.items():
             self._busy_chats.add(chat_id)
             self._inflight.update((r.id, r.priority) for r in chat_rows)
             task = asyncio.create_task(self._send_chat(chat_id, chat_rows))
             self._chat_tasks.add(task)
             task.add_done_callback(self._chat_done)
+        return held_back
+
+    def _by_chat(self, rows: Iterable[OutboxRow]) -> dict[int, list[OutboxRow]]:
+        """Rows the sender does not hold yet, by chat, in order; chats being served wait."""
+        by_chat: dict[int, list[OutboxRow]] = defaultdict(list)
+        for row in rows:
+            if row.id not in self._inflight and row.chat_id not in self._busy_chats:
+                by_chat[row.chat_id].append(row)
+        return by_chat
 
     def _chat_done(self, task: asyncio.Task[None]) -> None:
         self._chat_tasks.discard(task)

@@ -96,7 +96,7 @@ async def intimacy_step_message(
         chat_id=user.user_id,
         kind="notice",
         text=text,
-        priority=Priority.SCHEDULED,
+        priority=Priority.COMPANION,
         ref=INTIMACY_REF.format(couple=couple.id),
     )
 
@@ -110,6 +110,6 @@ def _extra(
         kind="notice",
         text=text,
         reply_markup=markup,
-        priority=Priority.PARTNER,  # ahead of the day's prompt, which stays the latest message
+        priority=Priority.COMPANION,  # after every prompt of the wave
         ref=couple_ref(couple.id),
     )

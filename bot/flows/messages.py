@@ -123,8 +123,20 @@ def reveal_messages(
 
 
 def recap_messages(
-    library: Library, members: list[User], couple_id: int, round_: int, phase: int, revealed: int
+    library: Library,
+    members: list[User],
+    couple_id: int,
+    round_: int,
+    phase: int,
+    revealed: int,
+    *,
+    priority: Priority = Priority.PARTNER,
 ) -> list[Outgoing]:
+    """The phase recap (and, after the last phase, the completion note) for each partner.
+
+    ``priority``: right after a reveal it is news for the couple; from the scheduler it travels
+    with the next day's prompt (``Priority.COMPANION``).
+    """
     recap = library.recaps.get(phase)
     if recap is None:
         return []
@@ -140,7 +152,7 @@ def recap_messages(
             chat_id=m.user_id,
             kind="recap",
             text=text,
-            priority=Priority.PARTNER,
+            priority=priority,
             ref=couple_ref(couple_id),
         )
         for m in members
@@ -153,7 +165,7 @@ def recap_messages(
                 kind="notice",
                 text=texts.COMPLETE,
                 reply_markup=keyboards.again().to_dict(),
-                priority=Priority.PARTNER,
+                priority=priority,
                 ref=couple_ref(couple_id),
             )
             for m in members

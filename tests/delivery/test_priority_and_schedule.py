@@ -1,4 +1,4 @@
-"""Priorities under a broadcast, catch-up after downtime, and delivery windows."""
+"""Priorities under a broadcast, catch-up after downtime, and waves."""
 
 from __future__ import annotations
 
@@ -70,17 +70,33 @@ async def test_no_reminder_wave_while_prompts_are_still_going_out(h: Harness) ->
     assert (await run_tick(h.couplet, h.clock())).reminders == 2
 
 
-async def test_a_crowded_delivery_minute_is_spread_over_the_window(tmp_path: Path) -> None:
-    h = await start_harness(tmp_path, delivery_rate_per_second=30, delivery_window_seconds=60)
+def _buttons(message: dict[str, object]) -> set[str]:
+    markup = message.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return {b.get("callback_data", "") for row in rows for b in row}
+
+
+async def test_a_medium_wave_sends_every_prompt_once_before_any_companion(tmp_path: Path) -> None:
+    """300 partners share a delivery minute on day 1: each gets the prompt once, and the
+    check-in offers that travel with the prompts all wait for the wave's last prompt."""
+    h = await start_harness(tmp_path, delivery_rate_per_second=200)
+    h.tg.set_limits(global_per_second=200, per_chat_per_second=1, per_chat_burst=3)
     try:
         slot = h.clock.now.replace(hour=20)
-        seed_couples(h.couplet.db.path, 200, due_at=slot)
-        enqueued = []
-        for seconds in (0, 20, 40, 60):
-            h.clock.set(slot + timedelta(seconds=seconds))
-            enqueued.append((await run_tick(h.couplet, h.clock())).prompts)
-        assert sum(enqueued) == 400  # everyone, once, within the window
-        assert max(enqueued) < 200  # not one burst
-        assert enqueued[0] < 40  # only the users whose offset is 0 go at the minute itself
+        users = seed_couples(h.couplet.db.path, 150, due_at=slot)
+        for uid in users:
+            h.tg.add_user(uid, f"U{uid}", None)
+        h.clock.set(slot)
+        result = await h.tick()  # one tick: the wave is not capped by the scheduler's chunk
+        assert result.prompts == 300
+        prompts, companions = [], []
+        for uid in users:
+            inbox = h.tg.inbox(uid)
+            day_one = [m for m in inbox if any(d.startswith("swap:") for d in _buttons(m))]
+            assert len(day_one) == 1, uid  # the prompt, exactly once
+            prompts.append(day_one[0]["seq"])
+            companions += [m["seq"] for m in inbox if "ci:start" in _buttons(m)]
+        assert len(companions) == 300  # every check-in offer arrived too, once
+        assert max(prompts) < min(companions)
     finally:
         await stop_harness(h)
