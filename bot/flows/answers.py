@@ -74,7 +74,7 @@ async def submit(
                     older = await repo.delivery(user_id, couple.id, couple.round, reply_day)
                     deliveries = [*deliveries, *([older] if older else [])]
         day = answer_target(
-            [Delivered(d.day, d.delivered_at, False) for d in deliveries],
+            [Delivered(d.day, d.delivered_at) for d in deliveries],
             now=now,
             grace=grace,
             revealed=revealed,

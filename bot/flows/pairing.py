@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import keyboards, texts
-from bot.context import Couplet, local, next_slot
+from bot.context import Couplet, next_slot
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
@@ -164,7 +164,3 @@ async def start_now(app: Couplet, user_id: int) -> bool:
             assert member is not None
             await repo.set_schedule(member.user_id, next_delivery_at=now)
     return True
-
-
-def next_prompt_line(user: User) -> str:
-    return texts.NEXT_AT.format(when=local(user, user.next_delivery_at))

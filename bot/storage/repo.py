@@ -399,15 +399,6 @@ class Repo:
 
     # --- days, deliveries, answers -----------------------------------------------------------
 
-    async def ensure_day(self, couple_id: int, round_: int, day: int, prompt_id: str) -> Day:
-        await self._run(
-            "INSERT OR IGNORE INTO days (couple_id, round, day, prompt_id) VALUES (?, ?, ?, ?)",
-            (couple_id, round_, day, prompt_id),
-        )
-        found = await self.day(couple_id, round_, day)
-        assert found is not None
-        return found
-
     async def day(self, couple_id: int, round_: int, day: int) -> Day | None:
         row = await self._one(
             "SELECT * FROM days WHERE couple_id = ? AND round = ? AND day = ?",
@@ -437,33 +428,6 @@ class Repo:
             (couple_id, round_),
         )
         return [r["day"] for r in rows]
-
-    async def add_delivery(
-        self,
-        user_id: int,
-        couple_id: int,
-        round_: int,
-        day: int,
-        *,
-        slot_at: datetime,
-        delivered_at: datetime,
-        remind_at: datetime | None,
-    ) -> bool:
-        added = await self._run(
-            "INSERT OR IGNORE INTO deliveries"
-            " (user_id, couple_id, round, day, slot_at, delivered_at, remind_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                couple_id,
-                round_,
-                day,
-                to_ts(slot_at),
-                to_ts(delivered_at),
-                to_ts(remind_at),
-            ),
-        )
-        return added == 1
 
     async def deliveries(
         self, user_id: int, couple_id: int, round_: int, limit: int = 2
@@ -808,10 +772,6 @@ class Repo:
             )  # type: ignore[arg-type]
             for r in rows
         ]
-
-    async def next_pending_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(not_before) AS t FROM outbox WHERE status = 'pending'")
-        return from_ts(row["t"]) if row and row["t"] is not None else None
 
     async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
         # The payload may hold a partner's answer: once delivered it has no reason to stay.
