@@ -52,7 +52,7 @@ async def _current_day(repo: Repo, user_id: int, couple: Couple | None) -> int:
     return latest[0].day if latest else 0
 
 
-async def start(app: Couplet, user_id: int) -> Step:
+async def start(app: Couplet, user_id: int) -> Question:
     """Resume the open check-in at its next question, or begin a new one."""
     now = app.now()
     questions = app.library.checkin

@@ -28,6 +28,20 @@ _USER_COLS = (
 )
 
 
+class MissingRow(LookupError):
+    """A row the caller relies on is not there: a broken invariant, not bad input.
+
+    Every handler runs after the gatekeeper stored its user, so a missing user row there means
+    the database changed under us; the error handler logs it and apologises to the user.
+    """
+
+
+def _new_id(cur: aiosqlite.Cursor, table: str) -> int:
+    if cur.lastrowid is None:  # SQLite sets it on every successful INSERT
+        raise RuntimeError(f"INSERT INTO {table} returned no row id")
+    return cur.lastrowid
+
+
 def _user(row: aiosqlite.Row) -> User:
     return User(
         user_id=row["user_id"],
@@ -124,13 +138,18 @@ class Repo:
             " OR blocked = 1",
             (user_id, first_name, username, timezone, delivery_time, to_ts(now)),
         )
-        user = await self.user(user_id)
-        assert user is not None
-        return user
+        return await self.require_user(user_id)
 
     async def user(self, user_id: int) -> User | None:
         row = await self._one(f"SELECT {_USER_COLS} FROM users WHERE user_id = ?", (user_id,))
         return _user(row) if row else None
+
+    async def require_user(self, user_id: int) -> User:
+        """The user's row, which must exist (see ``MissingRow``)."""
+        user = await self.user(user_id)
+        if user is None:
+            raise MissingRow(f"no row for user {user_id}")
+        return user
 
     async def set_schedule(
         self,
@@ -357,8 +376,7 @@ class Repo:
             "INSERT INTO couples (user_a, user_b, status, started_at) VALUES (?, ?, 'active', ?)",
             (user_a, user_b, to_ts(now)),
         ) as cur:
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            return _new_id(cur, "couples")
 
     async def couple(self, couple_id: int | None) -> Couple | None:
         if couple_id is None:
@@ -382,7 +400,8 @@ class Repo:
             (couple_id,),
         )
         couple = await self.couple(couple_id)
-        assert couple is not None
+        if couple is None:
+            raise MissingRow(f"no row for couple {couple_id}")
         return couple.round
 
     async def couples_of(self, user_id: int) -> list[int]:
@@ -625,10 +644,10 @@ class Repo:
             " VALUES (?, ?, ?, ?, ?)",
             (user_id, couple_id, round_, slot, to_ts(now)),
         ) as cur:
-            assert cur.lastrowid is not None
-            checkin_id = cur.lastrowid
+            checkin_id = _new_id(cur, "checkins")
         found = await self.checkin(checkin_id)
-        assert found is not None
+        if found is None:
+            raise MissingRow(f"no row for check-in {checkin_id} right after creating it")
         return found
 
     async def checkin(self, checkin_id: int) -> Checkin | None:
