@@ -113,7 +113,6 @@ async def startup(
     """
     couplet: Couplet = application.bot_data[ctx.KEY]
     await couplet.db.open()
-    couplet.bot_username = application.bot.username
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
 
     async def on_gone(chat_id: int) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import time
-
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -70,12 +68,6 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
-
-    @property
-    def delivery_time(self) -> time:
-        parsed = parse_time(self.default_delivery_time)
-        assert parsed is not None
-        return parsed
 
 
 class ConfigError(Exception):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
@@ -33,8 +33,6 @@ class Couplet:
     library: Library
     clock: Callable[[], datetime] = utc_now
     sender: OutboxSender | None = None
-    bot_username: str = "couplet_bot"
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

@@ -7,7 +7,6 @@ from html import escape
 from bot.core.challenge import Phase
 
 MAX_MESSAGE = 4096
-MAX_CAPTION = 1024
 
 # Constants below are HTML already (note &amp;); only dynamic values go through esc().
 PHASE_NAMES = {
@@ -108,7 +107,6 @@ UNSUPPORTED = (
     "I can keep text, voice notes and photos as answers, but not this kind of message. "
     "Could you send it as one of those?"
 )
-CAPTION_NEEDED_NOTHING = "Nice! But there's no open prompt to attach this to right now."
 
 REVEAL_HEAD = "<b>Day {day} · You both answered</b> 💞\n<i>{prompt}</i>"
 REVEAL_YOU = "<b>You</b>\n{answer}"

@@ -24,11 +24,6 @@ def phase_of(day: int) -> Phase:
     return Phase((day - 1) // PHASE_LENGTH + 1)
 
 
-def phase_days(phase: Phase) -> range:
-    start = (phase - 1) * PHASE_LENGTH + 1
-    return range(start, start + PHASE_LENGTH)
-
-
 def recap_due_before(day: int) -> Phase | None:
     """The phase whose recap belongs before delivering ``day`` (day 11 → phase 1, day 31 → 3)."""
     if day - 1 in RECAP_DAYS:
@@ -46,7 +41,6 @@ class Delivered:
 
     day: int
     delivered_at: datetime
-    answered: bool
 
 
 def answer_target(

@@ -86,8 +86,7 @@ class AiohttpRequest(BaseRequest):
         headers = None
         if isinstance(request_data, JsonBody):
             body, headers = request_data.text.encode(), JSON_HEADERS
-        elif files:
-            assert request_data is not None
+        elif files and request_data is not None:  # files come only with request data
             body = aiohttp.FormData(request_data.json_parameters)
             for name, (filename, content, mimetype) in files.items():
                 body.add_field(name, content, filename=filename, content_type=mimetype)

@@ -74,7 +74,7 @@ async def submit(
                     older = await repo.delivery(user_id, couple.id, couple.round, reply_day)
                     deliveries = [*deliveries, *([older] if older else [])]
         day = answer_target(
-            [Delivered(d.day, d.delivered_at, False) for d in deliveries],
+            [Delivered(d.day, d.delivered_at) for d in deliveries],
             now=now,
             grace=grace,
             revealed=revealed,
@@ -128,9 +128,7 @@ async def _reveal_if_ready(
     prompt = app.library.prompt(day_row.prompt_id)
     if prompt is None:
         return False
-    members = [await repo.user(uid) for uid in couple.partners]
-    a, b = members
-    assert a is not None and b is not None
+    a, b = [await repo.require_user(uid) for uid in couple.partners]
     outgoing = [
         *reveal_messages(a, b, answers, couple.id, couple.round, day, prompt),
         *reveal_messages(b, a, answers, couple.id, couple.round, day, prompt),

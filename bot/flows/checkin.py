@@ -52,7 +52,7 @@ async def _current_day(repo: Repo, user_id: int, couple: Couple | None) -> int:
     return latest[0].day if latest else 0
 
 
-async def start(app: Couplet, user_id: int) -> Step:
+async def start(app: Couplet, user_id: int) -> Question:
     """Resume the open check-in at its next question, or begin a new one."""
     now = app.now()
     questions = app.library.checkin
@@ -155,9 +155,3 @@ async def _exchange(
         summary = summarise(app.library, checkin.scores, None, 1)
         message = checkin_shared_message(recipient, author, couple.id, checkin.id, summary)
         await enqueue(repo, message, now)
-
-
-async def latest_scores(app: Couplet, user_id: int) -> dict[str, int] | None:
-    async with app.db.read() as repo:
-        finished = await repo.finished_checkins(user_id, limit=1)
-        return finished[0].scores if finished else None

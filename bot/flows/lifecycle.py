@@ -60,8 +60,7 @@ async def resume(app: Couplet, user_id: int) -> Change:
         for member in (user, partner):
             if member.next_day <= 30:
                 await repo.set_schedule(member.user_id, next_delivery_at=next_slot(member, now))
-        user, partner = await repo.user(user_id), await repo.user(partner.user_id)
-        assert user is not None and partner is not None
+        user, partner = await repo.require_user(user_id), await repo.require_user(partner.user_id)
         await enqueue(
             repo,
             notice(

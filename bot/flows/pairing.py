@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import keyboards, texts
-from bot.context import Couplet, local, next_slot
+from bot.context import Couplet, next_slot
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
@@ -15,11 +15,16 @@ from bot.storage.models import Invite, User
 
 
 @dataclass(frozen=True)
-class StartView:
+class Paired:
     user: User
-    partner: User | None = None
-    couple_status: str | None = None
-    invite: Invite | None = None
+    partner: User
+    couple_status: str
+
+
+@dataclass(frozen=True)
+class Inviting:
+    user: User
+    invite: Invite
 
 
 async def touch_user(app: Couplet, user_id: int, first_name: str, username: str | None) -> User:
@@ -34,20 +39,19 @@ async def touch_user(app: Couplet, user_id: int, first_name: str, username: str 
         )
 
 
-async def start(app: Couplet, user_id: int) -> StartView:
+async def start(app: Couplet, user_id: int) -> Paired | Inviting:
     """The paired status, or this user's live invite (the same one until used or expired)."""
     now = app.now()
     async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         couple = await repo.couple(user.couple_id)
         if couple and couple.status != "ended":
-            partner = await repo.user(couple.partner_of(user_id))
-            return StartView(user, partner, couple.status)
+            partner = await repo.require_user(couple.partner_of(user_id))
+            return Paired(user, partner, couple.status)
         invite = await repo.live_invite(user_id, now)
         if invite is None:
             invite = await repo.create_invite(new_code(), user_id, now, now + INVITE_TTL)
-        return StartView(user, invite=invite)
+        return Inviting(user, invite)
 
 
 async def _problem(
@@ -75,8 +79,7 @@ async def open_invite(
     app: Couplet, user_id: int, code: str
 ) -> tuple[InviteProblem | None, User | None]:
     async with app.db.read() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         problem, _, inviter = await _problem(repo, code, user, app.now())
         return problem, inviter
 
@@ -91,8 +94,7 @@ class Accepted:
 async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
     now = app.now()
     async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         problem, invite, inviter = await _problem(repo, code, user, now)
         if problem or invite is None or inviter is None:
             return Accepted(problem or InviteProblem.UNKNOWN)
@@ -102,9 +104,8 @@ async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
         for member in (inviter, user):
             await repo.join_couple(member.user_id, couple_id, next_slot(member, now))
             await repo.drop_open_invites(member.user_id)
-        inviter = await repo.user(inviter.user_id)
-        user = await repo.user(user_id)
-        assert inviter is not None and user is not None
+        inviter = await repo.require_user(inviter.user_id)
+        user = await repo.require_user(user_id)
         await enqueue(
             repo,
             Outgoing(
@@ -158,13 +159,9 @@ async def start_now(app: Couplet, user_id: int) -> bool:
         if couple is None or couple.status != "active":
             return False
         members = [await repo.user(uid) for uid in couple.partners]
-        if any(m is None or m.next_day != 1 or m.next_delivery_at is None for m in members):
+        waiting = [m for m in members if m is not None and m.next_delivery_at is not None]
+        if len(waiting) != len(members) or any(m.next_day != 1 for m in waiting):
             return False
-        for member in members:
-            assert member is not None
+        for member in waiting:
             await repo.set_schedule(member.user_id, next_delivery_at=now)
     return True
-
-
-def next_prompt_line(user: User) -> str:
-    return texts.NEXT_AT.format(when=local(user, user.next_delivery_at))

@@ -26,8 +26,7 @@ class Status:
 
 async def status(app: Couplet, user_id: int) -> Status:
     async with app.db.read() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         couple = await repo.couple(user.couple_id)
         if couple is None or not couple.is_live:
             return Status(user)
@@ -84,8 +83,7 @@ async def tip(
     is used up."""
     now = app.now()
     async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         couple = await repo.couple(user.couple_id)
         phase = 1
         if couple is not None and couple.is_live:

@@ -14,8 +14,7 @@ async def update(
     """Store the new setting and move the next delivery to match (never twice on one local date)."""
     now = app.now()
     async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
+        user = await repo.require_user(user_id)
         changed = replace(
             user,
             delivery_time=delivery_time or user.delivery_time,
@@ -25,13 +24,9 @@ async def update(
         await repo.set_schedule(
             user_id, timezone=timezone, delivery_time=delivery_time, next_delivery_at=upcoming
         )
-        updated = await repo.user(user_id)
-        assert updated is not None
-        return updated
+        return await repo.require_user(user_id)
 
 
 async def view(app: Couplet, user_id: int) -> User:
     async with app.db.read() as repo:
-        user = await repo.user(user_id)
-        assert user is not None
-        return user
+        return await repo.require_user(user_id)

@@ -25,7 +25,8 @@ def _content(message: Message) -> Content | None:
 
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    assert message is not None and update.effective_user is not None
+    if message is None or update.effective_user is None:
+        return
     content = _content(message)
     if content is None:
         await reply(update, texts.UNSUPPORTED)
@@ -37,10 +38,9 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         case Outcome.NOT_PAIRED:
             await reply(update, texts.NOT_PAIRED)
         case Outcome.NOTHING_OPEN | Outcome.ALREADY_REVEALED:
-            assert result.user is not None
-            next_line = texts.NEXT_AT.format(when=local(result.user, result.user.next_delivery_at))
-            if result.user.next_delivery_at is None:
-                next_line = ""
+            user, next_line = result.user, ""
+            if user is not None and user.next_delivery_at is not None:
+                next_line = texts.NEXT_AT.format(when=local(user, user.next_delivery_at))
             await reply(update, texts.NOTHING_OPEN.format(next=next_line))
         case Outcome.SAVED:
             await reply(update, texts.SAVED.format(day=result.day, partner=partner),
@@ -82,7 +82,8 @@ NUDGE_REASONS = {
 
 
 async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     if update.callback_query is not None:
         await update.callback_query.answer()
     result = await answers.nudge(ctx.get(context), update.effective_user.id)

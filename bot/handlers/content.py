@@ -21,7 +21,8 @@ async def safety(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def swap_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/swap`` or the button under a prompt (``swap:<round>:<day>``, refused once stale)."""
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     query = update.callback_query
     round_ = day = None
     if query is not None and query.data:
@@ -53,11 +54,11 @@ def _render(step: checkin.Question | checkin.Result) -> tuple[str, object]:
 
 async def checkin_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/checkin`` or the "Start check-in" button: a new message with the next question."""
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     if update.callback_query is not None:
         await update.callback_query.answer()
     step = await checkin.start(ctx.get(context), update.effective_user.id)
-    assert not isinstance(step, checkin.Refused)
     text, markup = _render(step)
     await reply(update, text, reply_markup=markup)
 
@@ -65,7 +66,8 @@ async def checkin_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``ci:a:<checkin>:<question>:<score>``: store the tap, show the next question in place."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     _, _, checkin_id, index, score = query.data.split(":")
     step = await checkin.answer(
         ctx.get(context), query.from_user.id, int(checkin_id), int(index), int(score)
@@ -83,7 +85,8 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``ci:share:<checkin>``: agree to share; summaries go out once both agreed."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     result = await checkin.share(
         ctx.get(context), query.from_user.id, int(query.data.split(":")[2])
     )
@@ -122,13 +125,14 @@ CHOICE_TEXTS = {
 
 async def intimacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """``/intimacy`` explains and shows your own choice; ``/intimacy on|off`` changes it."""
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     app, user_id = ctx.get(context), update.effective_user.id
     arg = " ".join(context.args or []).strip().lower()
     if arg in ("on", "yes", "join"):
-        await _choose(update, context, True)
+        await _choose(update, context, user_id, True)
     elif arg in ("off", "no", "stop", "leave"):
-        await _choose(update, context, False)
+        await _choose(update, context, user_id, False)
     elif arg:
         await reply(update, texts.INTIMACY_USAGE)
     else:
@@ -150,14 +154,16 @@ async def intimacy_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def intimacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     await query.answer()
     await _drop_buttons(query)
-    await _choose(update, context, query.data == "int:on")
+    await _choose(update, context, query.from_user.id, query.data == "int:on")
 
 
-async def _choose(update: Update, context: ContextTypes.DEFAULT_TYPE, opt_in: bool) -> None:
-    assert update.effective_user is not None
-    choice = await intimacy.choose(ctx.get(context), update.effective_user.id, opt_in)
+async def _choose(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int, opt_in: bool
+) -> None:
+    choice = await intimacy.choose(ctx.get(context), user_id, opt_in)
     partner = texts.esc(choice.partner.name) if choice.partner else ""
     await reply(update, CHOICE_TEXTS[choice.outcome].format(partner=partner))

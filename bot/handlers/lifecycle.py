@@ -13,7 +13,8 @@ from bot.handlers.common import reply
 
 
 async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     result = await lifecycle.pause(ctx.get(context), update.effective_user.id)
     if result.ok:
         await reply(update, texts.PAUSED)
@@ -24,7 +25,8 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     result = await lifecycle.resume(ctx.get(context), update.effective_user.id)
     if result.ok and result.user is not None:
         await reply(
@@ -39,7 +41,8 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unpair(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     view = await lifecycle.partner_of(ctx.get(context), update.effective_user.id)
     if view is None:
         await reply(update, texts.NOT_PAIRED)
@@ -55,7 +58,8 @@ async def delete_my_data(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     action, _, answer = query.data.partition(":")
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -73,7 +77,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
     result = await lifecycle.another_round(ctx.get(context), query.from_user.id,

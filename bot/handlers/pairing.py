@@ -16,7 +16,8 @@ from scheduler.job import run_now
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app, user = ctx.get(context), update.effective_user
-    assert user is not None
+    if user is None:
+        return
     if context.args:
         code = context.args[0]
         if not looks_like_code(code):
@@ -33,12 +34,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     view = await pairing.start(app, user.id)
-    if view.partner is not None:
+    if isinstance(view, pairing.Paired):
         status = texts.PAUSED_NOTE if view.couple_status == "paused" else ""
         await reply(update, texts.ALREADY_PAIRED.format(partner=texts.esc(view.partner.name),
                                                         status=status))  # fmt: skip
         return
-    assert view.invite is not None
     link = f"https://t.me/{context.bot.username}?start={view.invite.code}"
     await reply(update, texts.WELCOME.format(name=texts.esc(user.first_name or "there")))
     await reply(
@@ -50,7 +50,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def invite_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     _, action, code = query.data.split(":", 2)
     app = ctx.get(context)
     await query.answer()
@@ -78,7 +79,8 @@ async def invite_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def start_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None
+    if query is None:
+        return
     await query.answer()
     started = await pairing.start_now(ctx.get(context), query.from_user.id)
     await query.edit_message_reply_markup(None)

@@ -21,7 +21,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     s = await reading.status(ctx.get(context), update.effective_user.id)
     if s.couple is None or s.partner is None:
         await reply(update, texts.NOT_PAIRED)
@@ -55,7 +56,8 @@ async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     s = await reading.status(ctx.get(context), update.effective_user.id)
     if s.couple is None:
         await reply(update, texts.NOT_PAIRED)
@@ -84,7 +86,8 @@ def _answer(answer: Answer | None) -> str:
 
 
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     offset = 0
     query = update.callback_query
     if query is not None and query.data:
@@ -126,7 +129,8 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     app = ctx.get(context)
     query = update.callback_query
     topic: str | None

@@ -19,7 +19,8 @@ def _next(user: User) -> str:
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     user = await settings.view(ctx.get(context), update.effective_user.id)
     await reply(
         update,
@@ -31,7 +32,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     raw = " ".join(context.args or [])
     if not raw:
         await reply(update, texts.TIME_USAGE, reply_markup=keyboards.pick_time())
@@ -40,11 +42,12 @@ async def set_time(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if parsed is None:
         await reply(update, texts.TIME_BAD.format(value=texts.esc(texts.clip(raw, 40))))
         return
-    await _apply(update, context, delivery_time=format_time(parsed))
+    await _apply(update, context, update.effective_user.id, delivery_time=format_time(parsed))
 
 
 async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert update.effective_user is not None
+    if update.effective_user is None:
+        return
     raw = " ".join(context.args or [])
     if not raw:
         await reply(update, texts.TZ_USAGE, reply_markup=keyboards.pick_zone())
@@ -53,19 +56,19 @@ async def set_timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if name is None:
         await reply(update, texts.TZ_BAD.format(value=texts.esc(texts.clip(raw, 40))))
         return
-    await _apply(update, context, timezone=name)
+    await _apply(update, context, update.effective_user.id, timezone=name)
 
 
 async def _apply(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
+    user_id: int,
     *,
     delivery_time: str | None = None,
     timezone: str | None = None,
 ) -> None:
-    assert update.effective_user is not None
     user = await settings.update(
-        ctx.get(context), update.effective_user.id, delivery_time=delivery_time, timezone=timezone
+        ctx.get(context), user_id, delivery_time=delivery_time, timezone=timezone
     )
     template = texts.TIME_SET if delivery_time else texts.TZ_SET
     await reply(
@@ -76,7 +79,8 @@ async def _apply(
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
+    if query is None or query.data is None:
+        return
     kind, _, value = query.data.partition(":")
     await query.answer()
     if query.data == "set:time":
@@ -85,9 +89,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.PICK_TZ, reply_markup=keyboards.pick_zone())
     elif kind == "time" and (parsed := parse_time(value)) is not None:
         await query.edit_message_reply_markup(None)
-        await _apply(update, context, delivery_time=format_time(parsed))
+        await _apply(update, context, query.from_user.id, delivery_time=format_time(parsed))
     elif kind == "tz" and (name := parse_timezone(value)) is not None:
         await query.edit_message_reply_markup(None)
-        await _apply(update, context, timezone=name)
+        await _apply(update, context, query.from_user.id, timezone=name)
     else:
         await reply(update, texts.STALE_BUTTON)

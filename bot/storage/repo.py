@@ -28,6 +28,20 @@ _USER_COLS = (
 )
 
 
+class MissingRow(LookupError):
+    """A row the caller relies on is not there: a broken invariant, not bad input.
+
+    Every handler runs after the gatekeeper stored its user, so a missing user row there means
+    the database changed under us; the error handler logs it and apologises to the user.
+    """
+
+
+def _new_id(cur: aiosqlite.Cursor, table: str) -> int:
+    if cur.lastrowid is None:  # SQLite sets it on every successful INSERT
+        raise RuntimeError(f"INSERT INTO {table} returned no row id")
+    return cur.lastrowid
+
+
 def _user(row: aiosqlite.Row) -> User:
     return User(
         user_id=row["user_id"],
@@ -124,13 +138,18 @@ class Repo:
             " OR blocked = 1",
             (user_id, first_name, username, timezone, delivery_time, to_ts(now)),
         )
-        user = await self.user(user_id)
-        assert user is not None
-        return user
+        return await self.require_user(user_id)
 
     async def user(self, user_id: int) -> User | None:
         row = await self._one(f"SELECT {_USER_COLS} FROM users WHERE user_id = ?", (user_id,))
         return _user(row) if row else None
+
+    async def require_user(self, user_id: int) -> User:
+        """The user's row, which must exist (see ``MissingRow``)."""
+        user = await self.user(user_id)
+        if user is None:
+            raise MissingRow(f"no row for user {user_id}")
+        return user
 
     async def set_schedule(
         self,
@@ -357,8 +376,7 @@ class Repo:
             "INSERT INTO couples (user_a, user_b, status, started_at) VALUES (?, ?, 'active', ?)",
             (user_a, user_b, to_ts(now)),
         ) as cur:
-            assert cur.lastrowid is not None
-            return cur.lastrowid
+            return _new_id(cur, "couples")
 
     async def couple(self, couple_id: int | None) -> Couple | None:
         if couple_id is None:
@@ -382,7 +400,8 @@ class Repo:
             (couple_id,),
         )
         couple = await self.couple(couple_id)
-        assert couple is not None
+        if couple is None:
+            raise MissingRow(f"no row for couple {couple_id}")
         return couple.round
 
     async def couples_of(self, user_id: int) -> list[int]:
@@ -398,15 +417,6 @@ class Repo:
         await self._run("DELETE FROM couples WHERE id = ?", (couple_id,))
 
     # --- days, deliveries, answers -----------------------------------------------------------
-
-    async def ensure_day(self, couple_id: int, round_: int, day: int, prompt_id: str) -> Day:
-        await self._run(
-            "INSERT OR IGNORE INTO days (couple_id, round, day, prompt_id) VALUES (?, ?, ?, ?)",
-            (couple_id, round_, day, prompt_id),
-        )
-        found = await self.day(couple_id, round_, day)
-        assert found is not None
-        return found
 
     async def day(self, couple_id: int, round_: int, day: int) -> Day | None:
         row = await self._one(
@@ -437,33 +447,6 @@ class Repo:
             (couple_id, round_),
         )
         return [r["day"] for r in rows]
-
-    async def add_delivery(
-        self,
-        user_id: int,
-        couple_id: int,
-        round_: int,
-        day: int,
-        *,
-        slot_at: datetime,
-        delivered_at: datetime,
-        remind_at: datetime | None,
-    ) -> bool:
-        added = await self._run(
-            "INSERT OR IGNORE INTO deliveries"
-            " (user_id, couple_id, round, day, slot_at, delivered_at, remind_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                couple_id,
-                round_,
-                day,
-                to_ts(slot_at),
-                to_ts(delivered_at),
-                to_ts(remind_at),
-            ),
-        )
-        return added == 1
 
     async def deliveries(
         self, user_id: int, couple_id: int, round_: int, limit: int = 2
@@ -661,10 +644,10 @@ class Repo:
             " VALUES (?, ?, ?, ?, ?)",
             (user_id, couple_id, round_, slot, to_ts(now)),
         ) as cur:
-            assert cur.lastrowid is not None
-            checkin_id = cur.lastrowid
+            checkin_id = _new_id(cur, "checkins")
         found = await self.checkin(checkin_id)
-        assert found is not None
+        if found is None:
+            raise MissingRow(f"no row for check-in {checkin_id} right after creating it")
         return found
 
     async def checkin(self, checkin_id: int) -> Checkin | None:
@@ -808,10 +791,6 @@ class Repo:
             )  # type: ignore[arg-type]
             for r in rows
         ]
-
-    async def next_pending_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(not_before) AS t FROM outbox WHERE status = 'pending'")
-        return from_ts(row["t"]) if row and row["t"] is not None else None
 
     async def mark_sent(self, row_id: int, message_id: int | None, now: datetime) -> None:
         # The payload may hold a partner's answer: once delivered it has no reason to stay.

@@ -43,16 +43,16 @@ def test_reveal_needs_both_partners() -> None:
 
 def test_answer_goes_to_the_newest_open_day() -> None:
     delivered = [
-        Delivered(5, NOW - timedelta(hours=1), False),
-        Delivered(4, NOW - timedelta(days=1), False),
+        Delivered(5, NOW - timedelta(hours=1)),
+        Delivered(4, NOW - timedelta(days=1)),
     ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed=set()) == 5
 
 
 def test_revealed_newest_day_lets_the_previous_day_take_it_within_grace() -> None:
     delivered = [
-        Delivered(5, NOW - timedelta(hours=1), False),
-        Delivered(4, NOW - timedelta(days=1), False),
+        Delivered(5, NOW - timedelta(hours=1)),
+        Delivered(4, NOW - timedelta(days=1)),
     ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed={5}) == 4
     late = NOW + GRACE
@@ -61,8 +61,8 @@ def test_revealed_newest_day_lets_the_previous_day_take_it_within_grace() -> Non
 
 def test_reply_to_an_old_prompt_targets_that_day_only_within_grace() -> None:
     delivered = [
-        Delivered(5, NOW - timedelta(hours=1), False),
-        Delivered(4, NOW - timedelta(days=1), False),
+        Delivered(5, NOW - timedelta(hours=1)),
+        Delivered(4, NOW - timedelta(days=1)),
     ]
     assert answer_target(delivered, now=NOW, grace=GRACE, revealed=set(), reply_to_day=4) == 4
     assert (
