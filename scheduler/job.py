@@ -31,7 +31,10 @@ def schedule(application: Application, interval: float) -> None:
     one second would otherwise skip a run silently. ``max_instances=1`` keeps ticks from
     overlapping; the tick itself catches up on everything due, so nothing is lost either way.
     """
-    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    if application.job_queue is None:
+        raise RuntimeError(
+            "the scheduler needs PTB's job queue: install python-telegram-bot[job-queue]"
+        )
     application.job_queue.run_repeating(
         tick,
         interval=interval,
