@@ -66,7 +66,7 @@ async def test_a_couple_walks_thirty_days_with_fresh_prompts_tips_and_checkins(
             # The self-check is offered on days 1, 15 and 30, right after the day's prompt.
             offers = sum(1 for d in (1, 15, 30) if d <= day)
             for user in (ALEX, SAM):
-                await bot.tg.wait_until(lambda u=user: offers_of_checkin(bot, u) >= offers, 10)
+                await bot.tg.wait_until(lambda u=user, n=offers: offers_of_checkin(bot, u) >= n, 10)
                 assert offers_of_checkin(bot, user) == offers, (day, user)
 
             bot.tg.send_text(ALEX, f"Alex on day {day}")
