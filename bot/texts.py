@@ -175,6 +175,8 @@ PRIVATE_ONLY = (
 )
 ERROR = "Sorry, something went wrong on my side. Please try that again in a moment."
 STALE_BUTTON = "That button belongs to an older message and doesn't work any more."
+BUTTON_FOREIGN = "That button isn't meant for you, so it does nothing here."
+ERROR_TOAST = "Sorry, that didn't work. Please try again in a moment."
 
 TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n{status}"
 TODAY_STATUS_BOTH = "You've both answered ✓ — see /history."

@@ -1,12 +1,9 @@
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.harness import Harness, start_harness, stop_harness
-
-os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: retry_after as a timedelta, no warning
 
 ALEX, SAM, KIM = 1001, 1002, 1003
 

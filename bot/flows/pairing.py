@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from bot import keyboards, texts
 from bot.context import Couplet, next_slot
@@ -150,18 +151,27 @@ async def decline(app: Couplet, user_id: int, code: str) -> bool:
     return True
 
 
-async def start_now(app: Couplet, user_id: int) -> bool:
+class StartNow(StrEnum):
+    STARTED = "started"
+    NOT_PAIRED = "not_paired"
+    PAUSED = "paused"
+    ALREADY = "already"  # day 1 went out to at least one of them
+
+
+async def start_now(app: Couplet, user_id: int) -> StartNow:
     """Bring day 1 forward to now for both partners, if neither has received it yet."""
     now = app.now()
     async with app.db.transaction() as repo:
         user = await repo.user(user_id)
         couple = await repo.couple(user.couple_id if user else None)
-        if couple is None or couple.status != "active":
-            return False
+        if couple is None or not couple.is_live:
+            return StartNow.NOT_PAIRED
+        if couple.status != "active":
+            return StartNow.PAUSED
         members = [await repo.user(uid) for uid in couple.partners]
         waiting = [m for m in members if m is not None and m.next_delivery_at is not None]
         if len(waiting) != len(members) or any(m.next_day != 1 for m in waiting):
-            return False
+            return StartNow.ALREADY
         for member in waiting:
             await repo.set_schedule(member.user_id, next_delivery_at=now)
-    return True
+    return StartNow.STARTED

@@ -13,7 +13,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import answers, common, content, errors, lifecycle, pairing, reading, settings
+from bot.handlers import (
+    answers,
+    buttons,
+    common,
+    content,
+    errors,
+    lifecycle,
+    pairing,
+    reading,
+    settings,
+)
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -71,4 +81,5 @@ def register(app: Application) -> None:
         )
     )
     app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & PRIVATE, answers.unsupported))
+    app.add_handler(TypeHandler(Update, buttons.answer_the_rest), group=1)
     app.add_error_handler(errors.on_error)

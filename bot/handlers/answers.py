@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.flows import answers
 from bot.flows.answers import Content, Outcome
+from bot.handlers import buttons
 from bot.handlers.common import reply
 
 
@@ -85,7 +86,7 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user is None:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await buttons.answer(update, context)
     result = await answers.nudge(ctx.get(context), update.effective_user.id)
     partner = texts.esc(result.partner.name) if result.partner else ""
     if result.sent:

@@ -12,6 +12,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import context as ctx
 from bot import texts
 from bot.flows import lifecycle, pairing
+from bot.handlers import buttons
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,9 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     if update.my_chat_member is not None:
         return  # blocked / unblocked: handled by its own handler, without touching the user row
+    if update.callback_query is not None and buttons.is_foreign(update.callback_query):
+        await buttons.answer(update, context, texts.BUTTON_FOREIGN)
+        raise ApplicationHandlerStop
     user = update.effective_user
     if user is not None and not user.is_bot:
         await pairing.touch_user(app, user.id, user.first_name or "", user.username)
@@ -73,8 +77,7 @@ async def _private_only(
             await context.bot.leave_chat(chat_id)
         except TelegramError as exc:
             log.info("could not tell group %s that the bot is private-only: %s", chat_id, exc)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await buttons.answer(update, context)
 
 
 async def member_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,5 +94,4 @@ async def member_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button nobody handles any more (old message, old version of the bot)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(texts.STALE_BUTTON, show_alert=False)
+    await buttons.answer(update, context, texts.STALE_BUTTON)

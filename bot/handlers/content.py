@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import context as ctx
 from bot import keyboards, texts
 from bot.flows import checkin, intimacy, swap
 from bot.flows.messages import checkin_question_text, checkin_result_text
+from bot.handlers import buttons
 from bot.handlers.common import reply, show_in_place
 
 
@@ -30,9 +31,9 @@ async def swap_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         round_, day = int(r), int(d)
     result = await swap.swap(ctx.get(context), update.effective_user.id, round_=round_, day=day)
     if query is not None:
-        await query.answer()
+        await buttons.answer(update, context)
         if result.ok:
-            await _drop_buttons(query)
+            await buttons.drop_buttons(query)
     if not result.ok:  # on success the new prompt arrives through the outbox
         await reply(update, texts.SWAP_REFUSED[result.reason])
 
@@ -57,7 +58,7 @@ async def checkin_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if update.effective_user is None:
         return
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await buttons.answer(update, context)
     step = await checkin.start(ctx.get(context), update.effective_user.id)
     text, markup = _render(step)
     await reply(update, text, reply_markup=markup)
@@ -73,11 +74,13 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         ctx.get(context), query.from_user.id, int(checkin_id), int(index), int(score)
     )
     if isinstance(step, checkin.Refused):
-        await query.answer(
-            texts.CHECKIN_ALREADY if step.reason == "already" else texts.CHECKIN_STALE
+        await buttons.answer(
+            update,
+            context,
+            texts.CHECKIN_ALREADY if step.reason == "already" else texts.CHECKIN_STALE,
         )
         return
-    await query.answer()
+    await buttons.answer(update, context)
     text, markup = _render(step)
     await show_in_place(query, update, text, markup)
 
@@ -91,24 +94,17 @@ async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ctx.get(context), query.from_user.id, int(query.data.split(":")[2])
     )
     if result.outcome == "stale":
-        await query.answer(texts.CHECKIN_SHARE_STALE)
-        await _drop_buttons(query)
+        await buttons.answer(update, context, texts.CHECKIN_SHARE_STALE)
+        await buttons.drop_buttons(query)
         return
-    await query.answer()
-    await _drop_buttons(query)
+    await buttons.answer(update, context)
+    await buttons.drop_buttons(query)
     if result.outcome == "not_paired":
         await reply(update, texts.CHECKIN_SHARE_NOT_PAIRED)
     elif result.outcome == "waiting" and result.partner is not None:
         await reply(
             update, texts.CHECKIN_SHARE_WAITING.format(partner=texts.esc(result.partner.name))
         )
-
-
-async def _drop_buttons(query: CallbackQuery) -> None:
-    """Remove the pressed message's buttons (if it still has any)."""
-    message = query.message
-    if isinstance(message, Message) and message.reply_markup is not None:
-        await query.edit_message_reply_markup(None)
 
 
 # --- intimacy track -----------------------------------------------------------------------------
@@ -156,8 +152,8 @@ async def intimacy_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
-    await _drop_buttons(query)
+    await buttons.answer(update, context)
+    await buttons.drop_buttons(query)
     await _choose(update, context, query.from_user.id, query.data == "int:on")
 
 

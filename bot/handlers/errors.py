@@ -10,6 +10,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.handlers import buttons
 from bot.handlers.common import reply
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         where = f" (update {update.update_id}, {kind}, chat {chat})"
     log.error("handler failed%s", where, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
-        if update.callback_query is not None:
-            with contextlib.suppress(TelegramError):  # often answered before the failure
-                await update.callback_query.answer()
+        with contextlib.suppress(TelegramError):  # unless the handler answered it already
+            await buttons.answer(update, context, texts.ERROR_TOAST)
         try:
             await reply(update, texts.ERROR)
         except TelegramError:

@@ -9,6 +9,7 @@ from bot import context as ctx
 from bot import keyboards, texts
 from bot.context import local
 from bot.flows import lifecycle
+from bot.handlers import buttons
 from bot.handlers.common import reply
 
 
@@ -61,8 +62,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or query.data is None:
         return
     action, _, answer = query.data.partition(":")
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await buttons.answer(update, context)
+    await buttons.drop_buttons(query)
     if answer != "yes":
         await reply(update, texts.CANCELLED)
         return
@@ -79,8 +80,8 @@ async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await buttons.answer(update, context)
+    await buttons.drop_buttons(query)
     result = await lifecycle.another_round(ctx.get(context), query.from_user.id,
                                            query.data == "again:yes")  # fmt: skip
     if not result.ok:

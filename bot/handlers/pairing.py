@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.pairing import looks_like_code
 from bot.flows import pairing
+from bot.handlers import buttons
 from bot.handlers.common import reply
 from scheduler.job import run_now
 
@@ -54,18 +55,18 @@ async def invite_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     _, action, code = query.data.split(":", 2)
     app = ctx.get(context)
-    await query.answer()
+    await buttons.answer(update, context)
     if action == "decline":
         await pairing.decline(app, query.from_user.id, code)
-        await query.edit_message_reply_markup(None)
+        await buttons.drop_buttons(query)
         await reply(update, texts.DECLINED_YOU)
         return
     result = await pairing.accept(app, query.from_user.id, code)
     if result.problem is not None or result.user is None or result.partner is None:
-        await query.edit_message_reply_markup(None)
+        await buttons.drop_buttons(query)
         await reply(update, texts.INVITE_PROBLEMS[result.problem or "unknown"])
         return
-    await query.edit_message_reply_markup(None)
+    await buttons.drop_buttons(query)
     await reply(
         update,
         texts.PAIRED_YOU.format(
@@ -81,11 +82,17 @@ async def start_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
-    started = await pairing.start_now(ctx.get(context), query.from_user.id)
-    await query.edit_message_reply_markup(None)
-    if started:
+    await buttons.answer(update, context)
+    outcome = await pairing.start_now(ctx.get(context), query.from_user.id)
+    await buttons.drop_buttons(query)
+    if outcome is pairing.StartNow.STARTED:
         run_now(context.application)
-        await reply(update, texts.STARTING_NOW)
-    else:
-        await reply(update, texts.ALREADY_STARTED)
+    await reply(update, START_NOW_REPLIES[outcome])
+
+
+START_NOW_REPLIES = {
+    pairing.StartNow.STARTED: texts.STARTING_NOW,
+    pairing.StartNow.NOT_PAIRED: texts.NOT_PAIRED,
+    pairing.StartNow.PAUSED: texts.PAUSED_NOTE,
+    pairing.StartNow.ALREADY: texts.ALREADY_STARTED,
+}

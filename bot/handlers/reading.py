@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
+from bot.handlers import buttons
 from bot.handlers.common import reply, show_in_place
 from bot.storage.models import Answer
 
@@ -91,7 +92,7 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     offset = 0
     query = update.callback_query
     if query is not None and query.data:
-        await query.answer()
+        await buttons.answer(update, context)
         try:
             offset = max(0, int(query.data.split(":", 1)[1]))
         except ValueError:
@@ -135,7 +136,7 @@ async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     topic: str | None
     if query is not None and query.data:
-        await query.answer()
+        await buttons.answer(update, context)
         topic = query.data.split(":", 1)[1]
     else:
         topic = " ".join(context.args or []).strip().lower().replace(" ", "-") or None

@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.timeparse import format_time, parse_time, parse_timezone
 from bot.flows import settings
+from bot.handlers import buttons
 from bot.handlers.common import reply
 from bot.storage.models import User
 
@@ -82,16 +83,16 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or query.data is None:
         return
     kind, _, value = query.data.partition(":")
-    await query.answer()
+    await buttons.answer(update, context)
     if query.data == "set:time":
         await reply(update, texts.PICK_TIME, reply_markup=keyboards.pick_time())
     elif query.data == "set:tz":
         await reply(update, texts.PICK_TZ, reply_markup=keyboards.pick_zone())
     elif kind == "time" and (parsed := parse_time(value)) is not None:
-        await query.edit_message_reply_markup(None)
+        await buttons.drop_buttons(query)
         await _apply(update, context, query.from_user.id, delivery_time=format_time(parsed))
     elif kind == "tz" and (name := parse_timezone(value)) is not None:
-        await query.edit_message_reply_markup(None)
+        await buttons.drop_buttons(query)
         await _apply(update, context, query.from_user.id, timezone=name)
     else:
         await reply(update, texts.STALE_BUTTON)

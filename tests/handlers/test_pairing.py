@@ -118,8 +118,10 @@ async def test_start_now_sends_day_one_to_both_right_away(h: Harness) -> None:
     await pair(h, ALEX, SAM)
     await h.press(ALEX, with_button(h, ALEX, "start_now"), "start_now")
     await h.tick()
-    assert "Day 1 of 30 · Trust &amp; communication" in h.last_text(ALEX)
-    assert "Day 1 of 30" in h.last_text(SAM)
+    for user in (ALEX, SAM):  # the prompt, then the check-in offer that travels with it
+        prompt, offer = h.texts(user)[-2:]
+        assert "Day 1 of 30 · Trust &amp; communication" in prompt
+        assert "check-in" in offer
     # Pressing it again does not send day 1 twice.
     await h.press(SAM, with_button(h, SAM, "start_now"), "start_now")
     await h.tick()
