@@ -30,6 +30,7 @@ class FakeTelegram(BotApiMethods):
     ) -> None:
         super().__init__(username=username, clock=clock)
         self.flood_times: list[float] = []  # when each 429 was answered (fake clock)
+        self.refusals: list[tuple[str, str]] = []  # (method, description) of every 400 answered
         table = self.method_table()
         self._methods = {name.lower(): (name, handler) for name, handler in table.items()}
 
@@ -64,8 +65,10 @@ class FakeTelegram(BotApiMethods):
             if name == "getUpdates":
                 result = await result
         except ApiError as exc:
-            if exc.status in (403, 429):
+            if exc.status in (400, 403, 429):
                 self.counters[str(exc.status)] += 1
+            if exc.status == 400:
+                self.refusals.append((name, exc.description))
             if exc.status == 429:
                 self.flood_times.append(self.clock())
             return exc.status, exc.envelope(), 0.0
