@@ -64,7 +64,7 @@ class FakeTelegram(BotApiMethods):
             if name == "getUpdates":
                 result = await result
         except ApiError as exc:
-            if exc.status in (403, 429):
+            if exc.status in (400, 403, 429):
                 self.counters[str(exc.status)] += 1
             if exc.status == 429:
                 self.flood_times.append(self.clock())
