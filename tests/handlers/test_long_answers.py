@@ -1,0 +1,93 @@
+"""Answers as long as Telegram lets a user send reach both partners whole, in messages that fit."""
+
+import re
+from typing import Any
+
+import pytest
+
+from bot.telegram_html import MAX_TEXT, utf16_units
+from tests.conftest import ALEX, SAM
+from tests.handlers.flow import pair_and_start
+from tests.harness import Harness
+
+WS = re.compile(r"\s+")
+
+# A realistic Cyrillic answer of exactly 4,096 UTF-16 units (the most a client lets one send).
+CYRILLIC = ("Я помню тот вечер у реки, когда мы смеялись до слёз и никуда не спешили. " * 60)[:4096]
+LOREM = ("I still think about the evening by the river when we laughed until we cried. " * 60)[
+    :4096
+]
+MAXIMAL = {
+    "emoji": ("💞" * 2048, "💗" * 2048),
+    "cyrillic": (CYRILLIC, "ж" * 4096),
+    "ascii": (LOREM, "x" * 4096),
+}
+
+
+def flat(text: str) -> str:
+    """Cuts between messages drop only whitespace: compare without it."""
+    return WS.sub("", text)
+
+
+def reveal_records(h: Harness, user: int) -> list[dict[str, Any]]:
+    """Everything the bot sent ``user`` from the start of the day's reveal on."""
+    inbox = h.tg.inbox(user)
+    starts = [i for i, r in enumerate(inbox) if "You both answered" in (r["plain_text"] or "")]
+    assert starts, f"no reveal reached {user}"
+    return inbox[starts[0] :]
+
+
+def assert_shown_whole(h: Harness, user: int, mine: str, partner: str, theirs: str) -> None:
+    records = reveal_records(h, user)
+    for record in records:
+        assert utf16_units(record["plain_text"] or "") <= MAX_TEXT
+    shown = flat("".join(r["plain_text"] or "" for r in records))
+    you_at = shown.find(flat("You" + mine))
+    partner_at = shown.find(flat(partner + theirs))
+    assert you_at > 0, f"{user} does not see their own answer whole"
+    assert partner_at > you_at, f"{user} does not see {partner}'s answer whole, after their own"
+
+
+async def assert_nothing_refused(h: Harness) -> None:
+    assert h.tg.counters["400"] == 0
+    async with h.couplet.db.read() as repo:
+        counts = await repo.outbox_counts()
+    assert set(counts) == {"sent"}, counts  # nothing dropped, failed or stuck
+
+
+@pytest.mark.parametrize("script", MAXIMAL, ids=list(MAXIMAL))
+async def test_two_maximum_length_answers_reach_both_partners_whole(
+    h: Harness, script: str
+) -> None:
+    alex_says, sam_says = MAXIMAL[script]
+    assert utf16_units(alex_says) == utf16_units(sam_says) == 4096
+    await pair_and_start(h, ALEX, SAM)
+    await h.say(ALEX, alex_says)
+    await h.say(SAM, sam_says)
+    assert_shown_whole(h, ALEX, alex_says, "Sam", sam_says)
+    assert_shown_whole(h, SAM, sam_says, "Alex", alex_says)
+    for user in (ALEX, SAM):
+        assert 2 <= len(reveal_records(h, user)) <= 3  # split, but not into slivers
+    assert h.tg.duplicates() == []
+    await assert_nothing_refused(h)
+
+
+async def test_a_long_answer_next_to_a_short_one_is_revealed_to_both(h: Harness) -> None:
+    """The issue's case: 2,048 × "💞" next to "short" used to be dropped as too long."""
+    await pair_and_start(h, ALEX, SAM)
+    await h.say(ALEX, "💞" * 2048)
+    await h.say(SAM, "short")
+    assert any("both answered day 1" in t for t in h.texts(SAM))
+    assert_shown_whole(h, ALEX, "💞" * 2048, "Sam", "short")
+    assert_shown_whole(h, SAM, "short", "Alex", "💞" * 2048)
+    await assert_nothing_refused(h)
+
+
+async def test_answers_full_of_markup_characters_are_shown_whole(h: Harness) -> None:
+    """Escaping makes "<&>" five characters of HTML, but Telegram counts the one it shows."""
+    await pair_and_start(h, ALEX, SAM)
+    await h.say(ALEX, "<&>" * 1365 + "<")
+    await h.say(SAM, "&" * 4096)
+    assert_shown_whole(h, ALEX, "<&>" * 1365 + "<", "Sam", "&" * 4096)
+    assert_shown_whole(h, SAM, "&" * 4096, "Alex", "<&>" * 1365 + "<")
+    await assert_nothing_refused(h)
