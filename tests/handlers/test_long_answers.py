@@ -1,6 +1,7 @@
 """Answers as long as Telegram lets a user send reach both partners whole, in messages that fit."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -92,6 +93,67 @@ async def test_answers_full_of_markup_characters_are_shown_whole(h: Harness) -> 
     await h.say(SAM, "&" * 4096)
     assert_shown_whole(h, ALEX, "<&>" * 1365 + "<", "Sam", "&" * 4096)
     assert_shown_whole(h, SAM, "&" * 4096, "Alex", "<&>" * 1365 + "<")
+    await assert_nothing_refused(h)
+
+
+# --- /history shows every answer whole ---------------------------------------------------------
+
+
+def long_answer(who: str, day: int, filler: str) -> str:
+    """An answer of exactly 4,096 UTF-16 units that names its author and day."""
+    head = f"{who}{day} "
+    return head + filler * ((4096 - len(head)) // utf16_units(filler))
+
+
+async def answer_days(h: Harness, answers: dict[int, tuple[str, str]]) -> None:
+    await pair_and_start(h, ALEX, SAM)
+    for day in sorted(answers):
+        alex_says, sam_says = answers[day]
+        await h.say(ALEX, alex_says)
+        await h.say(SAM, sam_says)
+        before = len(h.tg.inbox(ALEX))
+        while not any(f"Day {day + 1} of 30" in t for t in h.texts(ALEX)[before:]):
+            await h.walk_to(h.clock.now + timedelta(hours=6), step_hours=6)
+
+
+def assert_page_whole(
+    records: list[dict[str, Any]], answers: dict[int, tuple[str, str]], days: list[int]
+) -> None:
+    """The page shows each day's two answers whole, newest day first, buttons under the last."""
+    shown = flat("".join(r["plain_text"] or "" for r in records))
+    at = [shown.find(flat(f"Day{day}·")) for day in days]
+    assert all(a >= 0 for a in at) and at == sorted(at), f"days {days} not all there, in order"
+    for day, start in zip(days, at, strict=True):
+        alex_says, sam_says = answers[day]
+        you = shown.find(flat(f"You:{alex_says}"), start)
+        assert you > start, f"day {day}: Alex's answer is not shown whole"
+        assert shown.find(flat(f"Sam:{sam_says}"), you) > you, f"day {day}: Sam's, not whole"
+    assert all(r["reply_markup"] is None for r in records[:-1])
+    assert records[-1]["reply_markup"] is not None
+
+
+async def test_history_shows_long_answers_whole_over_several_messages(h: Harness) -> None:
+    answers = {day: (f"alex short {day}", f"sam short {day}") for day in (1, 2)}
+    answers |= {
+        day: (long_answer("alex", day, "ж"), long_answer("sam", day, "💗")) for day in (3, 4, 5, 6)
+    }
+    await answer_days(h, answers)
+    before = len(h.tg.inbox(ALEX))
+    await h.say(ALEX, "/history")
+    page1 = h.tg.inbox(ALEX)[before:]
+    assert len(page1) > 1 and "page 1 of 2" in page1[0]["plain_text"]
+    assert_page_whole(page1, answers, [6, 5, 4, 3])
+    # Page 2 fits one message: it replaces the pressed one in place.
+    await h.press(ALEX, page1[-1], "hist:4")
+    assert len(h.tg.inbox(ALEX)) == before + len(page1)
+    edited = h.tg.message(ALEX, page1[-1]["message_id"])
+    assert "page 2 of 2" in edited["text"] and "alex short 1" in edited["text"]
+    # Page 1 does not fit one message: it comes again as new messages, the pressed one stays.
+    await h.press(ALEX, edited, "hist:0")
+    again = h.tg.inbox(ALEX)[before + len(page1) :]
+    assert [r["plain_text"] for r in again] == [r["plain_text"] for r in page1]
+    assert_page_whole(again, answers, [6, 5, 4, 3])
+    assert "page 2 of 2" in h.tg.message(ALEX, edited["message_id"])["text"]
     await assert_nothing_refused(h)
 
 
