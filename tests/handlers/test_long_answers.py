@@ -96,6 +96,20 @@ async def test_answers_full_of_markup_characters_are_shown_whole(h: Harness) -> 
     await assert_nothing_refused(h)
 
 
+async def test_media_answers_with_the_longest_captions_are_revealed_whole(h: Harness) -> None:
+    caption = "💞" * 512  # 1,024 units: the longest caption a client lets one send
+    await pair_and_start(h, ALEX, SAM)
+    h.tg.send_photo(ALEX, file_id="photo-long", caption=caption)
+    await h.pump()
+    await h.say(SAM, "ж" * 4096)
+    assert_shown_whole(h, ALEX, "📷 photo\n" + caption, "Sam", "ж" * 4096)
+    assert_shown_whole(h, SAM, "ж" * 4096, "Alex", "📷 photo (below)\n" + caption)
+    photos = [r for r in reveal_records(h, SAM) if r["method"] == "sendPhoto"]
+    assert [r["photo"] for r in photos] == ["photo-long"]
+    assert utf16_units(photos[0]["plain_text"]) <= 1024
+    await assert_nothing_refused(h)
+
+
 # --- /history shows every answer whole ---------------------------------------------------------
 
 
