@@ -147,9 +147,9 @@ def assert_page_whole(
 
 
 async def test_history_shows_long_answers_whole_over_several_messages(h: Harness) -> None:
-    answers = {day: (f"alex short {day}", f"sam short {day}") for day in (1, 2)}
+    answers = {day: (f"alex short {day}", f"sam short {day}") for day in (1, 2, 3, 5)}
     answers |= {
-        day: (long_answer("alex", day, "ж"), long_answer("sam", day, "💗")) for day in (3, 4, 5, 6)
+        day: (long_answer("alex", day, "ж"), long_answer("sam", day, "💗")) for day in (4, 6)
     }
     await answer_days(h, answers)
     before = len(h.tg.inbox(ALEX))
