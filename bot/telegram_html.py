@@ -2,9 +2,9 @@
 
 Telegram counts a message after entity parsing (tags removed, ``&amp;`` one character) in UTF-16
 code units, so a character outside the BMP, like most emoji, counts two: 2,048 × "💞" is the
-most one message holds. ``split_html`` cuts a longer text into parts that each fit, without
-losing a character; ``pack`` lays out sections (a heading, an answer, ...) over as few messages
-as they fit in.
+most one message holds. ``split_html`` cuts a longer text into parts that each fit, losing
+nothing but the whitespace at the cuts; ``pack`` lays out sections (a heading, an answer, ...)
+over as few messages as they fit in.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def _cut(atoms: list[_Atom], start: int, end: int, limit: int) -> int:
     used = sum(a.units for a in atoms[start:end])
     best: dict[str, int] = {}
     i = end
-    while i > start + 1 and used >= floor and len(best) < 3:
+    while i > start + 1 and used >= floor and "blank" not in best:
         prev = atoms[i - 1].raw
         if prev == "\n" and atoms[i - 2].raw == "\n":
             best.setdefault("blank", i)

@@ -22,7 +22,7 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
 
     A text too long for one message goes out as several (see ``reply_all``).
     """
-    await reply_all(update, split_html(text, MAX_TEXT), **kwargs)
+    await reply_all(update, [text], **kwargs)
 
 
 async def reply_all(update: Update, parts: list[str], **kwargs: object) -> None:
