@@ -53,6 +53,11 @@ def require_int(params: dict[str, Any], name: str) -> int:
     return number
 
 
+def utf16_units(text: str) -> int:
+    """Telegram's length: UTF-16 code units, so a character outside the BMP (most emoji) is 2."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def visible_text(text: str, parse_mode: str | None) -> str:
     """The text a user would see; raises "can't parse entities" for invalid HTML."""
     if not parse_mode:
@@ -69,14 +74,17 @@ def visible_text(text: str, parse_mode: str | None) -> str:
 
 
 def message_text(params: dict[str, Any]) -> str:
-    """Validate ``text`` + ``parse_mode``; return the visible text."""
+    """Validate ``text`` + ``parse_mode``; return the visible text.
+
+    Like Telegram, the limit applies to the text after entity parsing, in UTF-16 code units.
+    """
     text = params.get("text")
     if not isinstance(text, str) or not text.strip():
         raise bad_request("message text is empty")
     shown = visible_text(text, params.get("parse_mode"))
     if not shown.strip():
         raise bad_request("message text is empty")
-    if len(shown) > MAX_TEXT:
+    if utf16_units(shown) > MAX_TEXT:
         raise bad_request("message is too long")
     return shown
 
@@ -88,7 +96,7 @@ def caption_text(params: dict[str, Any]) -> str | None:
     if not isinstance(caption, str):
         raise bad_request("invalid caption")
     shown = visible_text(caption, params.get("parse_mode"))
-    if len(shown) > MAX_CAPTION:
+    if utf16_units(shown) > MAX_CAPTION:
         raise bad_request("message caption is too long")
     return shown
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from bot.delivery.limiter import Priority
 from bot.storage import Repo
 from bot.storage.models import to_ts
+from bot.telegram_html import MAX_CAPTION, MAX_TEXT, fits, split_html
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +40,49 @@ class Outgoing:
         return body
 
 
+def fitted(message: Outgoing) -> list[Outgoing]:
+    """``message`` as outbox rows that each fit Telegram's limits, in order.
+
+    A text too long for one message becomes several; a caption too long for its photo or voice
+    note keeps what fits on the media and the rest follows as text. The first row keeps the key,
+    the next are ``<key>#2``, ``<key>#3``, ... (the same message always yields the same keys),
+    and ``reply_markup`` goes on the last row.
+    """
+    if not message.text:
+        return [message]
+    media = message.method != "sendMessage"
+    parts = split_html(message.text, MAX_TEXT, first=MAX_CAPTION if media else None)
+    if len(parts) == 1:
+        return [message]
+    rows = [replace(message, text=part, reply_markup=None) for part in parts]
+    if media:
+        caption = parts[0] if fits(parts[0], MAX_CAPTION) else None
+        rest = rows[1:] if caption is not None else rows
+        rows = [replace(message, text=caption, reply_markup=None)] + [
+            replace(row, method="sendMessage", media=None) for row in rest
+        ]
+    rows[-1] = replace(rows[-1], reply_markup=message.reply_markup)
+    return [row if n == 1 else replace(row, key=f"{row.key}#{n}") for n, row in enumerate(rows, 1)]
+
+
 async def enqueue(repo: Repo, message: Outgoing, now: datetime) -> bool:
-    return await repo.enqueue(
-        key=message.key,
-        chat_id=message.chat_id,
-        kind=message.kind,
-        method=message.method,
-        payload=json.dumps(message.payload(), ensure_ascii=False),
-        priority=int(message.priority),
-        not_before=message.not_before or now,
-        ref=message.ref,
-        now=now,
-    )
+    """Add ``message`` to the outbox (as several rows if it does not fit one message); False if
+    its key was seen before."""
+    added = [
+        await repo.enqueue(
+            key=row.key,
+            chat_id=row.chat_id,
+            kind=row.kind,
+            method=row.method,
+            payload=json.dumps(row.payload(), ensure_ascii=False),
+            priority=int(row.priority),
+            not_before=row.not_before or now,
+            ref=row.ref,
+            now=now,
+        )
+        for row in fitted(message)
+    ]
+    return added[0]
 
 
 async def enqueue_many(repo: Repo, messages: list[Outgoing], now: datetime) -> None:
@@ -69,7 +101,8 @@ async def enqueue_many(repo: Repo, messages: list[Outgoing], now: datetime) -> N
                 m.ref,
                 stamp,
             )
-            for m in messages
+            for message in messages
+            for m in fitted(message)
         ]
     )
 

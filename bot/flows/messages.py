@@ -6,6 +6,7 @@ from bot import keyboards, texts
 from bot.core.challenge import DAYS, phase_of
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, day_ref
 from bot.storage.models import Answer, Checkin, User
+from bot.telegram_html import MAX_TEXT, pack
 from prompts.checkin import Summary
 from prompts.loader import Library
 from prompts.schema import CheckinQuestion, Prompt
@@ -50,20 +51,19 @@ def prompt_message(
     )
 
 
-def _answer_text(answer: Answer, limit: int) -> str:
+def _answer_text(answer: Answer) -> str:
+    """The partner's answer, whole; a voice note or photo follows as its own message."""
     if answer.kind == "text":
-        return texts.esc(texts.clip(answer.text or "", limit))
+        return texts.esc(answer.text or "")
     media = texts.REVEAL_MEDIA_BELOW.format(media=texts.REVEAL_MEDIA[answer.kind])
-    if answer.text:
-        media += "\n" + texts.esc(texts.clip(answer.text, limit))
-    return media
+    return media + ("\n" + texts.esc(answer.text) if answer.text else "")
 
 
-def _own_answer_text(answer: Answer, limit: int) -> str:
+def _own_answer_text(answer: Answer) -> str:
     if answer.kind == "text":
-        return texts.esc(texts.clip(answer.text or "", limit))
+        return texts.esc(answer.text or "")
     label = texts.REVEAL_MEDIA[answer.kind]
-    return label + ("\n" + texts.esc(texts.clip(answer.text, limit)) if answer.text else "")
+    return label + ("\n" + texts.esc(answer.text) if answer.text else "")
 
 
 def reveal_messages(
@@ -75,12 +75,9 @@ def reveal_messages(
     day: int,
     prompt: Prompt,
 ) -> list[Outgoing]:
-    """Both answers side by side for one partner; split in two if they don't fit one message."""
+    """Both answers side by side for one partner, whole: when they do not fit in one message they
+    go out as several, in order (heading, your answer, your partner's, the follow-up)."""
     mine, theirs = answers[recipient.user_id], answers[partner.user_id]
-    head = texts.REVEAL_HEAD.format(day=day, prompt=texts.esc(prompt.text))
-    follow = (
-        texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up)) if prompt.follow_up else ""
-    )
     name = texts.esc(partner.name)
     ref = day_ref(couple_id, round_, day)
     key = f"reveal:{couple_id}:{round_}:{day}:{recipient.user_id}"
@@ -96,23 +93,19 @@ def reveal_messages(
             **kw,
         )  # type: ignore[arg-type]
 
-    whole = "\n\n".join(
-        part
-        for part in (
-            head,
-            texts.REVEAL_YOU.format(answer=_own_answer_text(mine, 4000)),
-            texts.REVEAL_PARTNER.format(partner=name, answer=_answer_text(theirs, 4000)),
-            follow,
-        )
-        if part
+    parts = pack(
+        [
+            texts.REVEAL_HEAD.format(day=day, prompt=texts.esc(prompt.text)),
+            texts.REVEAL_YOU.format(answer=_own_answer_text(mine)),
+            texts.REVEAL_PARTNER.format(partner=name, answer=_answer_text(theirs)),
+            texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up))
+            if prompt.follow_up
+            else "",
+        ],
+        MAX_TEXT,
     )
-    if len(whole) <= texts.MAX_MESSAGE:
-        out = [make("text", whole)]
-    else:
-        budget = texts.MAX_MESSAGE - len(head) - len(follow) - 100
-        first = f"{head}\n\n" + texts.REVEAL_YOU.format(answer=_own_answer_text(mine, budget))
-        second = texts.REVEAL_PARTNER.format(partner=name, answer=_answer_text(theirs, budget))
-        out = [make("text", first), make("text2", f"{second}\n\n{follow}".strip())]
+    # Keys "text", "text2", "text3", ...: the same reveal always yields the same keys.
+    out = [make("text" if n == 1 else f"text{n}", part) for n, part in enumerate(parts, 1)]
     if theirs.kind in ("photo", "voice") and theirs.file_id:
         caption = texts.REVEAL_MEDIA_CAPTION.format(partner=name, day=day)
         out.append(

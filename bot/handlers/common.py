@@ -13,14 +13,30 @@ from bot import context as ctx
 from bot import texts
 from bot.flows import lifecycle, pairing
 from bot.handlers import buttons
+from bot.telegram_html import MAX_TEXT, fits, split_html
 
 log = logging.getLogger(__name__)
 
 
 async def reply(update: Update, text: str, **kwargs: object) -> None:
-    """Answer in the chat the update came from (HTML; link previews off by default)."""
-    if update.effective_chat is not None:
-        await update.get_bot().send_message(update.effective_chat.id, text, **kwargs)  # type: ignore[arg-type]
+    """Answer in the chat the update came from (HTML; link previews off by default).
+
+    A text too long for one message goes out as several (see ``reply_all``).
+    """
+    await reply_all(update, [text], **kwargs)
+
+
+async def reply_all(update: Update, parts: list[str], **kwargs: object) -> None:
+    """Send ``parts`` in order, each cut again if it does not fit; ``reply_markup`` goes on the
+    last message, under everything it belongs to."""
+    if update.effective_chat is None:
+        return
+    markup = kwargs.pop("reply_markup", None)
+    chunks = [chunk for part in parts for chunk in split_html(part, MAX_TEXT)]
+    bot, chat_id = update.get_bot(), update.effective_chat.id
+    for n, chunk in enumerate(chunks, 1):
+        last = {"reply_markup": markup} if n == len(chunks) and markup is not None else {}
+        await bot.send_message(chat_id, chunk, **kwargs, **last)  # type: ignore[arg-type]
 
 
 # Telegram's words when the pressed message can no longer be edited (deleted, or out of reach).
@@ -29,13 +45,18 @@ GONE = ("message to edit not found", "message can't be edited")
 
 async def show_in_place(query: CallbackQuery, update: Update, text: str, markup: object) -> None:
     """Edit the pressed message into ``text``; if Telegram no longer lets the bot reach it
-    (deleted, inaccessible, too old to edit), send it as a new message instead of failing."""
+    (deleted, inaccessible, too old to edit), or ``text`` does not fit in one message, send it
+    as new messages instead."""
     message = query.message
-    if isinstance(message, Message) and message.is_accessible:
+    if isinstance(message, Message) and message.is_accessible and fits(text, MAX_TEXT):
+        if message.text_html == text and message.reply_markup == markup:
+            return  # a double tap: it shows this already, and Telegram refuses a no-op edit
         try:
             await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
             return
         except BadRequest as exc:
+            if "message is not modified" in str(exc).lower():
+                return
             if not any(marker in str(exc).lower() for marker in GONE):
                 raise
     await reply(update, text, reply_markup=markup)

@@ -11,8 +11,9 @@ from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
 from bot.handlers import buttons
-from bot.handlers.common import reply, show_in_place
+from bot.handlers.common import reply, reply_all, show_in_place
 from bot.storage.models import Answer
+from bot.telegram_html import MAX_TEXT, pack
 
 HISTORY_PAGE = 4
 
@@ -78,12 +79,13 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _answer(answer: Answer | None) -> str:
+    """An answer as the history shows it: whole, however long."""
     if answer is None:
         return "—"
     if answer.kind != "text":
         label = texts.REVEAL_MEDIA[answer.kind]
-        return label + (f" · {texts.esc(texts.clip(answer.text, 200))}" if answer.text else "")
-    return texts.esc(texts.clip(answer.text or "", 300))
+        return label + (f" · {texts.esc(answer.text)}" if answer.text else "")
+    return texts.esc(answer.text or "")
 
 
 async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,28 +107,31 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.HISTORY_EMPTY)
         return
     pages = (page.total + HISTORY_PAGE - 1) // HISTORY_PAGE
-    lines = [texts.HISTORY_HEAD.format(page=offset // HISTORY_PAGE + 1, pages=pages)]
+    # One section per day (a phase heading goes with the day under it): a page too long for one
+    # message goes out as several, each day starting a message of its own where it has to.
+    sections = [texts.HISTORY_HEAD.format(page=offset // HISTORY_PAGE + 1, pages=pages)]
     last_phase = None
     for day, prompt, mine, theirs in page.items:
+        section = ""
         phase = (day.round, phase_of(day.day))
         if phase != last_phase:
             round_note = texts.HISTORY_ROUND.format(round=day.round) if day.round > 1 else ""
-            lines.append(texts.HISTORY_PHASE.format(phase=texts.PHASE_NAMES[phase[1]] + round_note))
+            section = texts.HISTORY_PHASE.format(phase=texts.PHASE_NAMES[phase[1]] + round_note)
             last_phase = phase
-        lines.append(
-            texts.HISTORY_ITEM.format(
-                day=day.day,
-                prompt=texts.esc(texts.clip(prompt.text, 160)) if prompt else "",
-                mine=_answer(mine),
-                partner=texts.esc(page.partner.name),
-                theirs=_answer(theirs),
-            )
+        section += "\n" + texts.HISTORY_ITEM.format(
+            day=day.day,
+            prompt=texts.esc(texts.clip(prompt.text, 160)) if prompt else "",
+            mine=_answer(mine),
+            partner=texts.esc(page.partner.name),
+            theirs=_answer(theirs),
         )
+        sections.append(section.strip("\n"))
+    parts = pack(sections, MAX_TEXT)
     markup = keyboards.history(offset, HISTORY_PAGE, page.total)
-    if query is not None:
-        await show_in_place(query, update, "\n".join(lines), markup)
-    else:
-        await reply(update, "\n".join(lines), reply_markup=markup)
+    if query is not None and len(parts) == 1:
+        await show_in_place(query, update, parts[0], markup)
+    else:  # the buttons go under the last message of the page
+        await reply_all(update, parts, reply_markup=markup)
 
 
 async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -105,6 +105,28 @@ async def test_length_limits(bot: Bot, tg: FakeTelegram) -> None:
     assert len(tg.inbox(ANN)) == 2
 
 
+async def test_lengths_count_utf16_units_of_the_visible_text(bot: Bot, tg: FakeTelegram) -> None:
+    # Telegram counts UTF-16 code units: "💞" lies outside the BMP and counts 2, "ж" counts 1.
+    await bot.send_message(ANN, "💞" * 2048)
+    await bot.send_message(ANN, "ж" * 4096)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ANN, "💞" * 2049)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ANN, "💞" * 2048 + "x")
+    # After entity parsing: tags count nothing, "&amp;" counts one, "&#128158;" (💞) two.
+    await bot.send_message(ANN, "<i>" + "&amp;" * 4096 + "</i>", parse_mode=ParseMode.HTML)
+    await bot.send_message(ANN, "&#128158;" * 2048, parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ANN, "&amp;" * 4097, parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match=r"(?i)message is too long"):
+        await bot.send_message(ANN, "&#128158;" * 2048 + ".", parse_mode=ParseMode.HTML)
+    await bot.send_photo(ANN, "photo-1", caption="<b>" + "💞" * 512 + "</b>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
+        await bot.send_photo(ANN, "photo-1", caption="💞" * 513)
+    assert len(tg.inbox(ANN)) == 5
+    assert tg.counters["400"] == 5  # every refusal is counted
+
+
 async def test_photo_and_voice(bot: Bot, tg: FakeTelegram) -> None:
     photo = await bot.send_photo(ANN, "photo-abc", caption="<i>us</i>", parse_mode="HTML")
     voice = await bot.send_voice(ANN, "voice-xyz", caption="listen")
