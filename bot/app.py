@@ -22,6 +22,7 @@ from bot.delivery.transport import AiohttpRequest, env_proxy
 from bot.flows import lifecycle
 from bot.storage import Database
 from prompts.loader import Library, load_library
+from scheduler import retention
 from scheduler.job import schedule
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def build_application(
     handlers.register(application)
     if run_scheduler:
         schedule(application, settings.scheduler_interval_seconds)
+        retention.schedule(application)
     return application
 
 

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     catch_up_late_hours: float = Field(default=6.0, ge=0, le=48)
     reminder_drop_after_hours: float = Field(default=2.0, ge=0, le=24)
 
+    # Data hygiene (see scheduler/retention.py): delivered outbox rows and old delivery
+    # bookkeeping go after this many days; answers and history stay until the couple erases them.
+    retention_days: float = Field(default=7.0, ge=2, le=3650)
+
     @field_validator("telegram_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
