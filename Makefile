@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format try bench clean
+.PHONY: run test lint format bench backup report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ format: $(STAMP)
 
 bench: $(STAMP) ## delivery benchmark against the fake Bot API (prints one table)
 	$(PY) -m bench.delivery
+
+backup: $(STAMP) ## consistent copy of the database, safe while the bot runs (TO=file to choose where)
+	$(PY) -m bot.backup $(TO)
+
+report: $(STAMP) ## the outbox at a glance: counts and parked rows, never message bodies
+	$(PY) -m bot.report
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import NetworkError
 from telegram.ext import Application, BaseRateLimiter, Defaults
 
 from bot import context as ctx
@@ -21,9 +22,11 @@ from bot.delivery.transport import AiohttpRequest, env_proxy
 from bot.flows import lifecycle
 from bot.storage import Database
 from prompts.loader import Library, load_library
+from scheduler import retention
 from scheduler.job import schedule
 
 log = logging.getLogger(__name__)
+REQUESTS_KEY = "couplet.requests"
 
 
 def build_application(
@@ -35,7 +38,7 @@ def build_application(
     request: object | None = None,
     run_scheduler: bool = True,
 ) -> Application:
-    """The whole bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests).
+    """The whole bot, ready for ``bot.runner.serve`` (or ``initialize``/``start`` in tests).
 
     Content is validated here, so a malformed file stops start-up before anything connects.
     """
@@ -58,22 +61,21 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter or limiter_from(settings))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
     )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)  # type: ignore[arg-type]
+        requests = (request, request)
     else:  # aiohttp: a fraction of httpx's CPU per call (see bot/delivery/transport.py)
         pool = settings.delivery_concurrency + 64  # the sender's requests plus handler replies
         proxy = env_proxy(api)
-        builder = builder.request(AiohttpRequest(pool, proxy=proxy)).get_updates_request(
-            AiohttpRequest(1, proxy=proxy)
-        )
+        requests = (AiohttpRequest(pool, proxy=proxy), AiohttpRequest(1, proxy=proxy))
+    builder = builder.request(requests[0]).get_updates_request(requests[1])  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data[ctx.KEY] = couplet
+    application.bot_data[REQUESTS_KEY] = requests  # closed by the runner after a failed start
     handlers.register(application)
     if run_scheduler:
         schedule(application, settings.scheduler_interval_seconds)
+        retention.schedule(application)
     return application
 
 
@@ -93,14 +95,6 @@ def limiter_from(
     )
 
 
-async def _post_init(application: Application) -> None:
-    await startup(application, freeze=True)
-
-
-async def _post_shutdown(application: Application) -> None:
-    await shutdown(application)
-
-
 async def startup(
     application: Application, *, start_sender: bool = True, freeze: bool = False
 ) -> None:
@@ -113,7 +107,10 @@ async def startup(
     """
     couplet: Couplet = application.bot_data[ctx.KEY]
     await couplet.db.open()
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    try:
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    except NetworkError as exc:  # the menu is a nicety: never a reason not to start
+        log.warning("could not set the command menu (%s); carrying on without it", exc)
 
     async def on_gone(chat_id: int) -> None:
         await lifecycle.gone(couplet, chat_id)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.timeparse import parse_time, parse_timezone
 
-TOKEN_HELP = (
-    "BOT_TOKEN is not set: talk to @BotFather in Telegram, send /newbot, and put the token it "
-    "gives you in .env as BOT_TOKEN=123456:ABC... (see .env.example)."
+GET_A_TOKEN = (
+    "talk to @BotFather in Telegram, send /newbot, and put the token it gives you in .env as "
+    "BOT_TOKEN=123456789:AA... (see .env.example)"
 )
+TOKEN_HELP = f"BOT_TOKEN is not set: {GET_A_TOKEN}."
+PLACEHOLDER_TOKEN = "123456789:replace-me"  # the value in .env.example
+# What @BotFather hands out: the bot's numeric id, a colon and 35 URL-safe characters.
+TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{35}")
 
 
 class Settings(BaseSettings):
@@ -38,12 +44,23 @@ class Settings(BaseSettings):
     catch_up_late_hours: float = Field(default=6.0, ge=0, le=48)
     reminder_drop_after_hours: float = Field(default=2.0, ge=0, le=24)
 
+    # Data hygiene (see scheduler/retention.py): delivered outbox rows and old delivery
+    # bookkeeping go after this many days; answers and history stay until the couple erases them.
+    retention_days: float = Field(default=7.0, ge=2, le=3650)
+
     @field_validator("telegram_api_url")
     @classmethod
     def _url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("must start with sqlite:/// (e.g. sqlite:///data/couplet.db)")
+        return value
 
     @field_validator("default_timezone")
     @classmethod
@@ -74,9 +91,21 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line meant for the operator."""
 
 
+def check_token(token: str) -> None:
+    """Refuse a token that cannot work before anything touches the network."""
+    if token.strip() == PLACEHOLDER_TOKEN:
+        raise ConfigError(f"BOT_TOKEN is still the placeholder from .env.example: {GET_A_TOKEN}.")
+    if not TOKEN_SHAPE.fullmatch(token):
+        raise ConfigError(
+            "BOT_TOKEN does not look like a bot token (expected <digits>:<35 characters>, "
+            f"with no spaces or quotes): {GET_A_TOKEN}."
+        )
+
+
 def load_settings(**overrides: object) -> Settings:
+    """Settings for the bot process, the token's shape included; one-line ``ConfigError``s."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         errors = exc.errors()
         if any(e["loc"] == ("bot_token",) and e["type"] == "missing" for e in errors):
@@ -84,3 +113,5 @@ def load_settings(**overrides: object) -> Settings:
         first = errors[0]
         field = ".".join(str(p) for p in first["loc"]).upper()
         raise ConfigError(f"Setting {field} is invalid: {first['msg']}") from None
+    check_token(settings.bot_token.get_secret_value())
+    return settings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -11,6 +12,10 @@ import aiosqlite
 
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.repo import Repo
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message is one line naming DATABASE_URL and the cause."""
 
 
 def sqlite_path(url: str) -> str:
@@ -30,23 +35,53 @@ class Database:
     """
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self.path = sqlite_path(url)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-        self._conn.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
-        ):
-            await self._conn.execute(pragma)
-        await self._migrate()
+        """Connect and migrate (a no-op when open already).
+
+        Raises ``StorageError`` for a path that cannot be written, a file that is not SQLite, or
+        a schema newer than this code.
+        """
+        if self._conn is not None:
+            return
+        folder = Path(self.path).parent
+        try:
+            if self.path != ":memory:":
+                folder.mkdir(parents=True, exist_ok=True)
+            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+            self._conn.row_factory = aiosqlite.Row
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await self._conn.execute(pragma)
+            await self._migrate()
+        except (OSError, sqlite3.Error, StorageError) as exc:
+            await self.close()
+            raise StorageError(self._explain(exc, folder)) from None
+
+    def _explain(self, exc: BaseException, folder: Path) -> str:
+        where = f"DATABASE_URL ({self.url})"
+        if isinstance(exc, StorageError):
+            return f"{where}: {exc}"
+        if isinstance(exc, OSError):
+            in_the_way = next((p for p in (folder, *folder.parents) if p.is_file()), None)
+            if in_the_way is not None:
+                return f"{where}: cannot create the folder {folder}: {in_the_way} is a file"
+            reason = exc.strerror or type(exc).__name__
+            return f"{where}: cannot create the folder {folder}: {reason}"
+        text = str(exc)
+        if "not a database" in text or "malformed" in text:
+            return f"{where}: {self.path} is not a SQLite database ({text}); restore a backup"
+        if "unable to open" in text or "readonly" in text or "read-only" in text:
+            return f"{where}: cannot write {self.path} ({text}); check that the folder is writable"
+        return f"{where}: {text}"
 
     async def close(self) -> None:
         if self._conn is not None:
@@ -62,6 +97,12 @@ class Database:
     async def _migrate(self) -> None:
         async with self.conn.execute("PRAGMA user_version") as cur:
             (version,) = await cur.fetchone()  # type: ignore[misc]
+        if version > len(MIGRATIONS):
+            raise StorageError(
+                f"the database has schema version {version}, newer than this Couplet knows"
+                f" ({len(MIGRATIONS)}): run the newer Couplet, or restore a backup taken before"
+                " the upgrade"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             # executescript commits on its own; user_version is bumped inside the same script.
             await self.conn.executescript(

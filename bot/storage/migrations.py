@@ -151,4 +151,20 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (couple_id, user_id, step)
     );
     """,
+    # 3: per-user writes find their rows by index, not by scanning whole tables while holding
+    # the write lock: /delete_my_data, unpair and a blocked user (their queries, and the foreign
+    # key actions SQLite runs for them, need an index on every child column); and the retention
+    # job finds old rows by time.
+    """
+    CREATE INDEX couples_user_a ON couples(user_a);
+    CREATE INDEX couples_user_b ON couples(user_b);
+    CREATE INDEX users_couple ON users(couple_id);
+    CREATE INDEX deliveries_couple ON deliveries(couple_id);
+    CREATE INDEX checkins_couple ON checkins(couple_id);
+    CREATE INDEX intimacy_optin_user ON intimacy_optin(user_id);
+    CREATE INDEX intimacy_sent_user ON intimacy_sent(user_id);
+    CREATE INDEX outbox_chat ON outbox(chat_id);
+    CREATE INDEX outbox_created ON outbox(created_at);
+    CREATE INDEX deliveries_delivered ON deliveries(delivered_at);
+    """,
 ]

@@ -406,13 +406,17 @@ class Repo:
 
     async def couples_of(self, user_id: int) -> list[int]:
         rows = await self._all(
-            "SELECT id FROM couples WHERE user_a = ? OR user_b = ?", (user_id, user_id)
+            "SELECT id FROM couples WHERE user_a = ? UNION SELECT id FROM couples WHERE user_b = ?",
+            (user_id, user_id),
         )
         return [r["id"] for r in rows]
 
     async def delete_couple(self, couple_id: int) -> None:
+        # Rows about the couple only ever go to its two partners: find them by chat (indexed).
         await self._run(
-            "DELETE FROM outbox WHERE ref LIKE ? AND status = 'pending'", (f"c{couple_id}:%",)
+            "DELETE FROM outbox WHERE chat_id IN (SELECT user_a FROM couples WHERE id = ?"
+            " UNION SELECT user_b FROM couples WHERE id = ?) AND status = 'pending' AND ref LIKE ?",
+            (couple_id, couple_id, f"c{couple_id}:%"),
         )
         await self._run("DELETE FROM couples WHERE id = ?", (couple_id,))
 
@@ -875,6 +879,56 @@ class Repo:
             " WHERE status = 'failed' ORDER BY id LIMIT ?",
             (limit,),
         )
+
+    # --- retention (scheduler/retention.py) ----------------------------------------------------
+    # Old rows are visited in (time, rowid) order from a cursor, a batch per transaction, so a
+    # row kept on purpose is looked at once, not again in every batch.
+
+    async def old_outbox_rows(
+        self, before: int, after: tuple[int, int], limit: int
+    ) -> list[tuple[int, int]]:
+        """``(created_at, id)`` of outbox rows created before ``before``, past the cursor."""
+        rows = await self._all(
+            "SELECT created_at, id FROM outbox WHERE created_at < ? AND (created_at, id) > (?, ?)"
+            " ORDER BY created_at, id LIMIT ?",
+            (before, *after, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def prune_outbox(self, ids: list[int]) -> int:
+        """Delete those rows that are settled (sent or dropped); pending and failed ones stay."""
+        before = self.conn.total_changes
+        await self._many(
+            "DELETE FROM outbox WHERE id = ? AND status IN ('sent', 'dropped')",
+            [(i,) for i in ids],
+        )
+        return self.conn.total_changes - before
+
+    async def old_deliveries(
+        self, before: int, after: tuple[int, int], limit: int
+    ) -> list[tuple[int, int]]:
+        """``(delivered_at, rowid)`` of delivery records older than ``before``, past the cursor."""
+        rows = await self._all(
+            "SELECT delivered_at, rowid FROM deliveries WHERE delivered_at < ?"
+            " AND (delivered_at, rowid) > (?, ?) ORDER BY delivered_at, rowid LIMIT ?",
+            (before, *after, limit),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def prune_deliveries(self, rowids: list[int]) -> int:
+        """Delete those records that are not among their partner's two latest of the round.
+
+        The latest two carry today's and yesterday's answer window, reminder and nudge (a paused
+        couple's may be months old); older ones are bookkeeping nobody reads again.
+        """
+        before = self.conn.total_changes
+        await self._many(
+            "DELETE FROM deliveries WHERE rowid = ? AND day < (SELECT MAX(m.day) FROM deliveries m"
+            " WHERE m.user_id = deliveries.user_id AND m.couple_id = deliveries.couple_id"
+            " AND m.round = deliveries.round) - 1",
+            [(r,) for r in rowids],
+        )
+        return self.conn.total_changes - before
 
     async def outbox_counts(self) -> dict[str, int]:
         rows = await self._all("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")

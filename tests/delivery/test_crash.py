@@ -48,7 +48,7 @@ async def test_a_killed_broadcast_resumes_after_restart_nothing_lost(tmp_path: P
     async with FakeBotApiServer(tg) as server:
         env = {
             **os.environ,
-            "BOT_TOKEN": "123456:CRASH-TEST",
+            "BOT_TOKEN": "123456:CRASH-TEST-well-formed-35-chars-xyz",
             "TELEGRAM_API_URL": server.url,
             "DATABASE_URL": f"sqlite:///{db_file}",
             "SCHEDULER_INTERVAL_SECONDS": "0.2",

@@ -78,3 +78,34 @@ async def test_two_partners_pair_answer_see_the_reveal_and_reach_day_11(
     ]
     assert not leaks
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
+
+
+async def test_no_answer_text_reaches_the_log_at_debug(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    answers = ("Zanzibar sunsets with you, always", "Quokka smiles every morning")
+    async with running_bot(tmp_path) as bot:
+        bot.tg.add_user(ALEX, "Alex", "alex")
+        bot.tg.add_user(SAM, "Sam", "sam")
+        bot.tg.send_command(ALEX, "start")
+        invite = await wait(bot, ALEX, "?start=")
+        code = re.search(r"start=([\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
+        bot.tg.send_command(SAM, "start", code)
+        offer = await wait(bot, SAM, "invited you")
+        bot.tg.press_button(SAM, offer, f"pair:accept:{code}")
+        await wait(bot, SAM, "are paired")
+        bot.tg.press_button(SAM, button_message(bot, SAM, "start_now"), "start_now")
+        await wait(bot, ALEX, "Day 1 of 30")
+        await wait(bot, SAM, "Day 1 of 30")
+        bot.tg.send_text(ALEX, answers[0])
+        bot.tg.send_text(SAM, answers[1])
+        for me, partner_answer in ((ALEX, answers[1]), (SAM, answers[0])):
+            reveal = await wait(bot, me, "You both answered")
+            assert partner_answer in reveal["text"]  # the words went out, and through the log
+    logged = "\n".join(f"{r.name}: {r.getMessage()}" for r in caplog.records)
+    assert "Calling Bot API endpoint `sendMessage`" in logged  # DEBUG was really on
+    assert "Processing update" in logged
+    for words in (*answers, "Zanzibar", "Quokka"):
+        assert words not in logged
+    assert TOKEN_TEXT not in logged

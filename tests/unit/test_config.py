@@ -10,6 +10,7 @@ import pytest
 from bot.config import ConfigError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"
 
 
 def test_missing_token_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,13 +30,13 @@ def test_missing_token_says_how_to_get_one(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_malformed_settings_name_the_setting(field: str, value: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=expected):
-        load_settings(_env_file=None, bot_token="1:x", **{field: value})
+        load_settings(_env_file=None, bot_token=TOKEN, **{field: value})
 
 
 def test_defaults_and_normalisation() -> None:
     s = load_settings(
         _env_file=None,
-        bot_token="1:x",
+        bot_token=TOKEN,
         default_timezone="utc+2",
         default_delivery_time="8pm",
         telegram_api_url="http://localhost:8081/",
@@ -74,8 +75,26 @@ def test_every_setting_is_documented_in_env_example_and_readme(
     for key in list(os.environ):  # the example file alone must load, with its own values
         if key.upper() in {n.upper() for n in Settings.model_fields}:
             monkeypatch.delenv(key)
-    settings = load_settings(_env_file=ROOT / ".env.example")
+    settings = Settings(_env_file=ROOT / ".env.example")  # type: ignore[call-arg]
     assert (
         settings.delivery_rate_per_second
         == Settings.model_fields["delivery_rate_per_second"].default
     )
+
+
+def test_the_placeholder_token_is_refused_with_a_pointer_to_botfather() -> None:
+    with pytest.raises(ConfigError, match=r"placeholder from \.env\.example.*@BotFather"):
+        load_settings(_env_file=None, bot_token="123456789:replace-me")
+
+
+@pytest.mark.parametrize(
+    "token", ["123456", "abc:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_", "123:short", f"'{TOKEN}'"]
+)
+def test_a_malformed_token_is_refused(token: str) -> None:
+    with pytest.raises(ConfigError, match=r"BOT_TOKEN does not look like a bot token"):
+        load_settings(_env_file=None, bot_token=token)
+
+
+def test_database_url_must_be_sqlite() -> None:
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        load_settings(_env_file=None, bot_token=TOKEN, database_url="postgres://x/y")
