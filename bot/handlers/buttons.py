@@ -74,6 +74,17 @@ def is_foreign(query: CallbackQuery) -> bool:
     )
 
 
+def is_gone(query: CallbackQuery) -> bool:
+    """The pressed button is no longer on its message: a second tap that raced the first one's
+    edit, or a button taken away since. Telegram sends the message as it is now."""
+    message = query.message
+    if not isinstance(message, Message) or not message.is_accessible:
+        return False  # too old to tell: let the handler judge
+    markup = message.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    return all(button.callback_data != query.data for row in rows for button in row)
+
+
 async def drop_buttons(query: CallbackQuery) -> None:
     """Remove the pressed message's buttons, if it still has any and can still be edited."""
     message = query.message

@@ -74,8 +74,12 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     if update.my_chat_member is not None:
         return  # blocked / unblocked: handled by its own handler, without touching the user row
-    if update.callback_query is not None and buttons.is_foreign(update.callback_query):
+    query = update.callback_query
+    if query is not None and buttons.is_foreign(query):
         await buttons.answer(update, context, texts.BUTTON_FOREIGN)
+        raise ApplicationHandlerStop
+    if query is not None and buttons.is_gone(query):
+        await buttons.answer(update, context)  # the first tap did the work: nothing to say
         raise ApplicationHandlerStop
     user = update.effective_user
     if user is not None and not user.is_bot:

@@ -42,10 +42,20 @@ async def test_a_strangers_button_is_answered_and_changes_nothing_for_the_couple
     assert "Sorry, something went wrong" not in "\n".join(h.texts(KIM))
 
 
-async def test_start_now_for_someone_not_paired_says_so(h: Harness) -> None:
+async def test_start_now_after_the_partner_unpaired_says_not_paired(h: Harness) -> None:
+    await pair(h, ALEX, SAM)
+    start = with_button(h, SAM, "start_now")
+    await h.say(ALEX, "/unpair")
+    await h.press(ALEX, with_button(h, ALEX, "unpair:yes"), "unpair:yes")
+    await h.press(SAM, start, "start_now")
+    assert h.last_text(SAM) == texts.NOT_PAIRED
+
+
+async def test_a_button_no_longer_on_its_message_is_answered_quietly(h: Harness) -> None:
     await h.say(KIM, "/help")
-    await press(h, KIM, h.tg.inbox(KIM)[-1], "start_now")
-    assert h.last_text(KIM) == texts.NOT_PAIRED
+    query_id = await press(h, KIM, h.tg.inbox(KIM)[-1], "unpair:yes")  # not on that message
+    assert h.tg.callbacks[query_id].answered
+    assert h.texts(KIM)[-1] == h.texts(KIM)[0]  # nothing was sent
 
 
 async def test_a_button_pressed_twice_answers_twice_and_edits_once(h: Harness) -> None:

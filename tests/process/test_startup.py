@@ -137,8 +137,8 @@ def _newer_schema(tmp_path: Path) -> str:
 
 
 def _read_only_folder(tmp_path: Path) -> str:
-    if os.geteuid() == 0:
-        pytest.skip("root writes to read-only folders")
+    if os.geteuid() == 0:  # root writes into any folder of its own; sysfs refuses root too
+        return "sqlite:////sys/couplet-test.db"
     folder = tmp_path / "ro"
     folder.mkdir(mode=0o500)
     return f"sqlite:///{folder}/couplet.db"

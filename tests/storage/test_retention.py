@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.storage import Database
-from bot.storage.models import to_ts
+from bot.storage.models import Delivery, to_ts
 from scheduler.retention import prune
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -23,12 +23,10 @@ async def test_prune_removes_old_delivered_rows_and_keeps_history(tmp_path: Path
         couple = await repo.create_couple(ALEX, SAM, start)
         for day in range(1, 21):  # one prompt a day for 20 days, answered and revealed
             at = start + timedelta(days=day - 1)
-            await repo.ensure_day(couple, 1, day, f"p{day}")
+            await repo.add_days([(couple, 1, day, f"p{day}")])
             await repo.mark_revealed(couple, 1, day, at)
             for uid in (ALEX, SAM):
-                await repo.add_delivery(
-                    uid, couple, 1, day, slot_at=at, delivered_at=at, remind_at=None
-                )
+                await repo.add_deliveries([Delivery(uid, couple, 1, day, at, at, None, None)])
                 await repo.save_answer(couple, 1, day, uid, kind="text", text=f"answer {day}",
                                        file_id=None, message_id=day, now=at)  # fmt: skip
                 for status in ("sent", "dropped", "pending", "failed"):
@@ -39,12 +37,8 @@ async def test_prune_removes_old_delivered_rows_and_keeps_history(tmp_path: Path
                         "UPDATE outbox SET status = ? WHERE key = ?", (status, key)
                     )
         # Sam paused long ago: his couple's latest records are old, and must stay.
-        await repo.add_delivery(
-            SAM, couple, 2, 1, slot_at=start, delivered_at=start, remind_at=None
-        )
-        await repo.add_delivery(
-            SAM, couple, 2, 2, slot_at=start, delivered_at=start, remind_at=None
-        )
+        await repo.add_deliveries([Delivery(SAM, couple, 2, 1, start, start, None, None)])
+        await repo.add_deliveries([Delivery(SAM, couple, 2, 2, start, start, None, None)])
 
     pruned = await prune(db, NOW, days=7, batch=5)  # small batches: the cursor pages through
     cutoff = to_ts(NOW - timedelta(days=7))
