@@ -6,8 +6,6 @@ from html import escape
 
 from bot.core.challenge import Phase
 
-MAX_MESSAGE = 4096
-
 # Constants below are HTML already (note &amp;); only dynamic values go through esc().
 PHASE_NAMES = {
     Phase.TRUST: "Trust &amp; communication",

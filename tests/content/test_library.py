@@ -13,6 +13,7 @@ from bot import texts
 from bot.core.challenge import phase_of
 from bot.flows.messages import prompt_message, reveal_messages
 from bot.storage.models import Answer, User
+from bot.telegram_html import MAX_TEXT, fits
 from fakebot.html import parse_html
 from prompts.loader import Library, load_library
 from prompts.schema import DAYS, Barrier, Category, Prompt, Topic
@@ -237,7 +238,7 @@ def test_every_prompt_and_tip_renders_as_valid_telegram_html(lib: Library) -> No
         label = lib.topics[tip.topics[0]].label
         rendered.append(texts.TIP.format(topic=texts.esc(label), text=texts.esc(tip.text)))
     for text in rendered:
-        assert text is not None and len(text) <= texts.MAX_MESSAGE
+        assert text is not None and fits(text, MAX_TEXT)
         parse_html(text)  # raises on anything Telegram would reject
 
 
