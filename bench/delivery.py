@@ -6,7 +6,8 @@ process (``python -m fakebot --control``), as Telegram would, so the bot's proce
 to itself; the benchmark drives and reads the fake through its control API.
 
 Every scenario runs the bot with the shipped settings (``Settings`` defaults: the 30 s scheduler
-interval, the 30/s and 1000/s caps, ...); a setting a scenario changes is printed in its rows.
+interval, the 30/s and 1000/s caps, ...). Settings can be changed through the environment, as
+for the bot; any setting that differs from its default is printed in the scenario's rows.
 Each wave's delivery slot is the moment the bot starts, so the bot's first tick (1 s after
 start) finds everyone due. A wave's rate is measured from its first message to its last, as the
 fake received them: (messages - 1) / (last - first).
@@ -16,21 +17,28 @@ medium   150 couples (300 partners) on day 1, due in the same minute, at the 30/
          message). Day-1 prompts per second, from the wave's first message to its last prompt,
          over the cap; 429s; lost and duplicated messages; whether every prompt of the wave
          arrived before any companion message; and, while the wave runs, 20 users sending /help
-         (about one command a second, from the bot's start until the wave is over): update ->
-         reply, measured by the fake.
+         (in turn, one command every 0.5-1.5 s from the bot's start until the wave is over):
+         update -> reply, measured by the fake. The replies share the 30/s with the prompts.
 broadcast  (a) 2,000 couples on day 2 (a day without companions) at the 30/s cap: rate / cap;
          429s; lost and duplicated messages, per chat: the rows the bot's outbox holds for it
          against what the fake received (plus: everyone got the day's prompt); ERROR records
          logged by the bot or PTB.
 paid     (b) the same at the paid cap (1000/s, ``DELIVERY_PAID_BROADCAST``), 2,000 couples on
-         day 1: two messages into each chat.
+         day 1: two messages into each chat; 20 users' /help beside it, as in medium (no target).
 latency  (c) while a broadcast of 300 couples runs at 30/s, 200 users send /help, each at a
          random moment within 20 s (10 commands/s, a third of the cap; replies count against
          the 30/s too): update -> reply p50/p99, with this engine and with PTB's stock
-         ``AIORateLimiter``.
+         ``AIORateLimiter`` (for comparison; skipped with ``--quick``).
 tick     (d) one scheduler tick with 100,000 couples stored and 1,000 partners due: its time,
          and the peak memory of the process running it (a separate process, so the numbers are
          its own).
+
+Every wave also shows where its time went: messages per 10 s since the bot's start, its
+busiest second, each scheduler tick that found work (when, how long), and the lag of the bot's
+event loop (how late a 10 ms sleep wakes: a stall delays every reply by as much).
+
+``--quick`` runs small sizes, and sets ``DELIVERY_WINDOW_SECONDS=0`` while that setting exists
+(printed in the rows), so a smoke run need not wait out the delivery window.
 
 Telegram's limits as the fake enforces them: 30 messages in any sliding second (or the paid
 cap), and one message per second into a chat with bursts of up to three ("about one message
@@ -55,7 +63,7 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -71,6 +79,7 @@ from bot.config import Settings
 from bot.context import KEY, Couplet
 from bot.core.challenge import DAYS
 from bot.storage import Database
+from scheduler import job
 from scheduler.due import run_tick
 
 COMMAND_USERS = 9_000_000
@@ -83,6 +92,37 @@ STEADY_ASK_SECONDS = (0.5, 1.5)  # medium wave: the pause between two commands, 
 CONNECTION = frozenset({"bot_token", "telegram_api_url", "database_url"})
 SCENARIOS = ("medium", "broadcast", "paid", "latency", "tick")
 ALIASES = {"m": "medium", "a": "broadcast", "b": "paid", "c": "latency", "d": "tick"}
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float  # monotonic
+    seconds: float
+    prompts: int
+
+
+@contextlib.contextmanager
+def timed_ticks() -> Iterator[list[Tick]]:
+    """Time every ``run_tick`` the scheduler job makes (wraps ``scheduler.job.run_tick`` for
+    the run, if the job still calls it by that name); yields the runs that found work."""
+    original = getattr(job, "run_tick", None)
+    ticks: list[Tick] = []
+    if original is None:
+        yield ticks
+        return
+
+    async def timed(*args: Any, **kwargs: Any) -> Any:
+        began = time.monotonic()
+        result = await original(*args, **kwargs)
+        if getattr(result, "total", 1):
+            ticks.append(Tick(began, time.monotonic() - began, getattr(result, "prompts", -1)))
+        return result
+
+    job.run_tick = timed
+    try:
+        yield ticks
+    finally:
+        job.run_tick = original
 
 
 @dataclass
@@ -104,6 +144,7 @@ class Wave:
     latencies: list[float | None] = field(default_factory=list)  # per command; None: no reply
     reply_times: list[float] = field(default_factory=list)  # every message to the askers
     lags: list[float] = field(default_factory=list)  # the bot's event loop, see ``LoopLag``
+    ticks: list[Tick] = field(default_factory=list)  # the scheduler's runs that found work
 
     @property
     def floods(self) -> int:
@@ -125,6 +166,16 @@ class Wave:
         if not self.prompt_times:
             return 0.0
         return _rate(len(self.prompt_times), self.times[0], self.prompt_times[-1])
+
+    @property
+    def busiest_second(self) -> int:
+        """The most messages to the wave's users within any one second."""
+        most, start = 0, 0
+        for end, t in enumerate(self.times):
+            while t - self.times[start] >= 1.0:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
 
     @property
     def answered(self) -> list[float]:
@@ -341,10 +392,11 @@ async def wave(
             latencies: list[float | None] = []
             settled = asyncio.create_task(_until_settled(db_file))
             try:
-                if asking is not None:
-                    latencies = await asking(fake, len(users), settled)
-                await settled
-                await asyncio.sleep(0.5)  # late duplicates would show up here
+                with timed_ticks() as ticks:
+                    if asking is not None:
+                        latencies = await asking(fake, len(users), settled)
+                    await settled
+                    await asyncio.sleep(0.5)  # late duplicates would show up here
             finally:
                 settled.cancel()
                 lag.stop()
@@ -385,6 +437,7 @@ async def wave(
         latencies=latencies,
         reply_times=reply_times,
         lags=lag.lags,
+        ticks=ticks,
     )
 
 
@@ -523,6 +576,8 @@ def wave_rows(label: str, what: str, run_: Wave, cap: float, target: float) -> l
         row(f"{label} first msg / last msg, s after the bot's start",
             f"{_since(run_, run_.times, 0)} / {_since(run_, run_.times, -1)} ({span:.1f} s)"),
         row(f"{label} msgs per 10 s since the start", run_.timeline()),
+        sender_row(label, run_, cap),
+        tick_row(label, run_),
         lag_row(label, run_),
     ]  # fmt: skip
 
@@ -535,6 +590,26 @@ def common_rows(label: str, run_: Wave) -> list[str]:
             f"{run_.lost} / {run_.duplicates} / {run_.errors}", "0 / 0 / 0",
             run_.lost == 0 and run_.duplicates == 0 and run_.errors == 0),
     ]  # fmt: skip
+
+
+def tick_row(label: str, run_: Wave) -> str:
+    ticks = run_.ticks
+    if not ticks:
+        return row(f"{label} scheduler ticks that found work", "not measured")
+    took = [t.seconds * 1000 for t in ticks]
+    when = " ".join(f"{t.at - run_.started:.0f}" for t in ticks)
+    return row(
+        f"{label} ticks with work: n, prompts max, ms p50 / max; at s",
+        f"{len(ticks)}, {max(t.prompts for t in ticks)}, {pct(took, 0.5):.0f} / {max(took):.0f}; "
+        f"{when}",
+    )
+
+
+def sender_row(label: str, run_: Wave, cap: float) -> str:
+    busiest = run_.busiest_second
+    return row(
+        f"{label} busiest second of the wave: msgs / cap", f"{busiest} = {busiest / cap:.3f}"
+    )
 
 
 def lag_row(label: str, run_: Wave) -> str:
@@ -594,6 +669,8 @@ async def medium(args: argparse.Namespace) -> list[str]:
             f"{_since(run_, run_.times, 0)} / {_since(run_, prompts, -1)} / "
             f"{_since(run_, run_.times, -1)}"),
         row(f"{label} msgs per 10 s since the start", run_.timeline()),
+        sender_row(label, run_, cap),
+        tick_row(label, run_),
         lag_row(label, run_),
     ]  # fmt: skip
 
@@ -605,9 +682,12 @@ async def broadcast(args: argparse.Namespace) -> list[str]:
 
 
 async def paid(args: argparse.Namespace) -> list[str]:
-    run_ = await wave(args.paid_couples, day=1, paid=True, changes=args.changes)
+    asking = steady_asking(args.askers, random.Random(args.seed))
+    run_ = await wave(args.paid_couples, day=1, paid=True, changes=args.changes,
+                      askers=args.askers, asking=asking)  # fmt: skip
     what = f"paid broadcast, {args.paid_couples} couples on day 1"
-    return wave_rows("(b)", what, run_, TELEGRAM_PAID_PER_SECOND, 0.95)
+    rows = wave_rows("(b)", what, run_, TELEGRAM_PAID_PER_SECOND, 0.95)
+    return [*rows, reply_row("(b)", run_, f"{args.askers} users' /help", judged=False)]
 
 
 async def latency(args: argparse.Namespace) -> list[str]:
@@ -686,7 +766,9 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"run this scenario only (repeatable): {', '.join(SCENARIOS)} "
                              "(or m, a, b, c, d)")  # fmt: skip
     parser.add_argument("--medium-couples", type=int, default=150, help="medium wave couples")
-    parser.add_argument("--askers", type=int, default=20, help="medium wave: users sending /help")
+    parser.add_argument(
+        "--askers", type=int, default=20, help="medium and paid waves: users sending /help"
+    )
     parser.add_argument("--couples", type=int, default=2000, help="(a) couples")
     parser.add_argument("--paid-couples", type=int, default=2000, help="(b) couples")
     parser.add_argument("--latency-couples", type=int, default=300, help="(c) couples per run")
