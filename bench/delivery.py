@@ -54,6 +54,7 @@ import contextlib
 import cProfile
 import json
 import logging
+import os
 import random
 import resource
 import sqlite3
@@ -145,6 +146,9 @@ class Wave:
     reply_times: list[float] = field(default_factory=list)  # every message to the askers
     lags: list[float] = field(default_factory=list)  # the bot's event loop, see ``LoopLag``
     ticks: list[Tick] = field(default_factory=list)  # the scheduler's runs that found work
+    cpu: float = 0.0  # CPU seconds of the bot's process (all its threads), start to settled
+    fake_cpu: float | None = None  # the same for the fake's process (Linux only)
+    wall: float = 0.0  # seconds from start to settled
 
     @property
     def floods(self) -> int:
@@ -181,11 +185,16 @@ class Wave:
     def answered(self) -> list[float]:
         return [v for v in self.latencies if v is not None]
 
-    def timeline(self, step: float = 10.0) -> str:
+    @property
+    def step(self) -> int:
+        """The timeline's step: 1 s for a wave within 30 s of the start, else 10 s."""
+        return 1 if self.times and self.times[-1] - self.started <= 30 else 10
+
+    def timeline(self) -> str:
         """Messages to the wave's users per ``step`` seconds since the bot started."""
         if not self.times:
             return "-"
-        buckets = Counter(int((t - self.started) // step) for t in self.times)
+        buckets = Counter(int((t - self.started) // self.step) for t in self.times)
         return " ".join(str(buckets.get(i, 0)) for i in range(max(buckets) + 1))
 
 
@@ -251,6 +260,17 @@ class FakeProcess:
         if self._proc is not None and self._proc.returncode is None:
             self._proc.terminate()
             await self._proc.wait()
+
+    def cpu(self) -> float | None:
+        """CPU seconds the fake's process has used so far (from /proc; None elsewhere)."""
+        if self._proc is None:
+            return None
+        try:
+            with open(f"/proc/{self._proc.pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     async def call(self, operation: str, **body: Any) -> Any:
         assert self._http is not None
@@ -385,7 +405,7 @@ async def wave(
             await app.updater.start_polling(
                 poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES
             )
-            started = time.monotonic()
+            started, cpu, fake_cpu = time.monotonic(), time.process_time(), fake.cpu()
             await app.start()
             lag = LoopLag()
             lag.start()
@@ -396,6 +416,10 @@ async def wave(
                     if asking is not None:
                         latencies = await asking(fake, len(users), settled)
                     await settled
+                    wall, cpu = time.monotonic() - started, time.process_time() - cpu
+                    fake_end = fake.cpu()
+                    if fake_cpu is not None and fake_end is not None:
+                        fake_cpu = fake_end - fake_cpu
                     await asyncio.sleep(0.5)  # late duplicates would show up here
             finally:
                 settled.cancel()
@@ -438,6 +462,9 @@ async def wave(
         reply_times=reply_times,
         lags=lag.lags,
         ticks=ticks,
+        cpu=cpu,
+        fake_cpu=fake_cpu,
+        wall=wall,
     )
 
 
@@ -575,16 +602,19 @@ def wave_rows(label: str, what: str, run_: Wave, cap: float, target: float) -> l
         *common_rows(label, run_),
         row(f"{label} first msg / last msg, s after the bot's start",
             f"{_since(run_, run_.times, 0)} / {_since(run_, run_.times, -1)} ({span:.1f} s)"),
-        row(f"{label} msgs per 10 s since the start", run_.timeline()),
+        row(f"{label} msgs per {run_.step} s since the start", run_.timeline()),
         sender_row(label, run_, cap),
         tick_row(label, run_),
+        cpu_row(label, run_),
         lag_row(label, run_),
     ]  # fmt: skip
 
 
 def common_rows(label: str, run_: Wave) -> list[str]:
     return [
-        row(f"{label} 429s (after the first second)", f"{run_.floods} ({run_.floods_late})",
+        row(f"{label} 429s (after the first second)",
+            f"{run_.floods} ({run_.floods_late})"
+            + (f"; limiter: {run_.bot_floods}" if run_.floods and run_.bot_floods else ""),
             "0", run_.floods == 0),
         row(f"{label} lost / duplicates / ERROR records",
             f"{run_.lost} / {run_.duplicates} / {run_.errors}", "0 / 0 / 0",
@@ -610,6 +640,14 @@ def sender_row(label: str, run_: Wave, cap: float) -> str:
     return row(
         f"{label} busiest second of the wave: msgs / cap", f"{busiest} = {busiest / cap:.3f}"
     )
+
+
+def cpu_row(label: str, run_: Wave) -> str:
+    """CPU over wall time, start to settled: a process near 1.00 uses its whole core."""
+    wall = run_.wall or float("inf")
+    fake = "-" if run_.fake_cpu is None else f"{run_.fake_cpu / wall:.2f}"
+    return row(f"{label} CPU/wall, start to settled: bot ({run_.wall:.1f} s) / fake",
+               f"{run_.cpu / wall:.2f} / {fake}")  # fmt: skip
 
 
 def lag_row(label: str, run_: Wave) -> str:
@@ -668,9 +706,10 @@ async def medium(args: argparse.Namespace) -> list[str]:
         row(f"{label} first msg / last prompt / last msg, s after start",
             f"{_since(run_, run_.times, 0)} / {_since(run_, prompts, -1)} / "
             f"{_since(run_, run_.times, -1)}"),
-        row(f"{label} msgs per 10 s since the start", run_.timeline()),
+        row(f"{label} msgs per {run_.step} s since the start", run_.timeline()),
         sender_row(label, run_, cap),
         tick_row(label, run_),
+        cpu_row(label, run_),
         lag_row(label, run_),
     ]  # fmt: skip
 
@@ -703,6 +742,7 @@ async def latency(args: argparse.Namespace) -> list[str]:
             reply_row(label, run_, f"{args.commands} users' /help", judged=not stock),
             row(f"{label} the broadcast's 429s / lost / dup / errors",
                 f"{run_.floods} / {run_.lost} / {run_.duplicates} / {run_.errors}"),
+            cpu_row(label, run_),
             lag_row(label, run_),
         ]  # fmt: skip
     return lines
