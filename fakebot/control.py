@@ -89,22 +89,28 @@ class Control:
         }
 
     async def op_report(self, body: dict[str, Any]) -> dict[str, Any]:
-        """What the bot sent to these users: every message's time (sorted), per user the number
-        of messages and of those containing ``marker``, repeated sends, and all 429s so far."""
+        """What the bot sent to these users: every message's time (sorted), split into those
+        containing ``marker`` and the others, per user the number of messages and of those
+        containing ``marker``, repeated sends, and all 429s so far."""
         tg = self.telegram
-        times: list[float] = []
+        marked_times: list[float] = []
+        other_times: list[float] = []
         counts: list[int] = []
         marked: list[int] = []
         duplicates = 0
         marker = body.get("marker")
         for uid in user_ids(body):
             box = tg.inbox(uid)
-            times.extend(m["time"] for m in box)
+            hits = [bool(marker) and marker in (m["text"] or "") for m in box]
+            marked_times.extend(m["time"] for m, hit in zip(box, hits, strict=True) if hit)
+            other_times.extend(m["time"] for m, hit in zip(box, hits, strict=True) if not hit)
             counts.append(len(box))
-            marked.append(sum(1 for m in box if marker and marker in (m["text"] or "")))
+            marked.append(sum(hits))
             duplicates += len(tg.duplicates(uid))
         return {
-            "times": sorted(times),
+            "times": sorted(marked_times + other_times),
+            "marked_times": sorted(marked_times),
+            "other_times": sorted(other_times),
             "counts": counts,
             "marked": marked,
             "duplicates": duplicates,

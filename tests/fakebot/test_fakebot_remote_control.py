@@ -50,6 +50,9 @@ async def test_users_limits_commands_and_reports_over_http() -> None:
         report = await control(http, url, "report", first=10, count=3, marker="Day 1")
         assert report["counts"] == [2, 1, 1] and report["marked"] == [0, 1, 0]
         assert len(report["times"]) == 4 and report["times"] == sorted(report["times"])
+        assert len(report["marked_times"]) == 1 and len(report["other_times"]) == 3
+        assert sorted(report["marked_times"] + report["other_times"]) == report["times"]
+        assert report["marked_times"][0] == (await control(http, url, "times", ids=[11]))["11"][0]
         assert report["duplicates"] == 0 and len(report["flood_times"]) == 1
         progress = await control(http, url, "progress")
         assert progress["sent"] == 4 and progress["floods"] == 1 and progress["asked"] == 2
