@@ -192,9 +192,12 @@ class OutboxSender:
         held_back = False
         if rows and rows[0].priority < Priority.COMPANION <= rows[-1].priority:
             # What travels with the prompts waits until every prompt due (held here or still in
-            # the table) has gone: a wave reaches everyone's prompt first.
-            rows = [r for r in rows if r.priority < Priority.COMPANION]
-            held_back = True
+            # the table) has gone: a wave reaches everyone's prompt first. A prompt Telegram
+            # confirmed has gone, even before it is recorded.
+            sent = {row_id for row_id, _ in self._confirmed}
+            if any(r.priority < Priority.COMPANION and r.id not in sent for r in rows):
+                rows = [r for r in rows if r.priority < Priority.COMPANION]
+                held_back = True
         by_chat = self._by_chat(rows)
         for chat_id, chat_rows in by_chat.items():
             self._busy_chats.add(chat_id)
