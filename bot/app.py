@@ -21,6 +21,7 @@ from bot.delivery.sender import OutboxSender
 from bot.delivery.transport import AiohttpRequest, env_proxy
 from bot.flows import lifecycle
 from bot.storage import Database
+from bot.updates import PerChatUpdates
 from prompts.loader import Library, load_library
 from scheduler import retention
 from scheduler.job import schedule
@@ -61,6 +62,7 @@ def build_application(
             )
         )
         .rate_limiter(rate_limiter or limiter_from(settings))
+        .concurrent_updates(PerChatUpdates())
     )
     if request is not None:
         requests = (request, request)
