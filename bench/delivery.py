@@ -81,7 +81,7 @@ from bot.context import KEY, Couplet
 from bot.core.challenge import DAYS
 from bot.storage import Database
 from scheduler import job
-from scheduler.due import run_tick
+from scheduler.due import run_due
 
 COMMAND_USERS = 9_000_000
 TELEGRAM_PER_SECOND = 30  # Telegram's limits, as the fake enforces them
@@ -104,9 +104,9 @@ class Tick:
 
 @contextlib.contextmanager
 def timed_ticks() -> Iterator[list[Tick]]:
-    """Time every ``run_tick`` the scheduler job makes (wraps ``scheduler.job.run_tick`` for
-    the run, if the job still calls it by that name); yields the runs that found work."""
-    original = getattr(job, "run_tick", None)
+    """Time every ``run_due`` the scheduler job makes (wraps ``scheduler.job.run_due`` for
+    the run); yields the runs that found work."""
+    original = getattr(job, "run_due", None)
     ticks: list[Tick] = []
     if original is None:
         yield ticks
@@ -119,11 +119,11 @@ def timed_ticks() -> Iterator[list[Tick]]:
             ticks.append(Tick(began, time.monotonic() - began, getattr(result, "prompts", -1)))
         return result
 
-    job.run_tick = timed
+    job.run_due = timed
     try:
         yield ticks
     finally:
-        job.run_tick = original
+        job.run_due = original
 
 
 @dataclass
@@ -560,10 +560,10 @@ async def _tick_only(stored: int, due: int) -> None:
         couplet: Couplet = app.bot_data[KEY]
         await couplet.db.open()
         started = time.perf_counter()
-        result = await run_tick(couplet, now)
+        result = await run_due(couplet, lambda: now)  # what the job runs: chunk after chunk
         busy = time.perf_counter() - started
         started = time.perf_counter()
-        await run_tick(couplet, now)
+        await run_due(couplet, lambda: now)
         idle = time.perf_counter() - started
         await couplet.db.close()
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

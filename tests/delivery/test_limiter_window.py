@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.limiter import WINDOW_MARGIN, Lane, PriorityRateLimiter
+from bot.delivery.limiter import CATCH_UP, WINDOW_MARGIN, Lane, PriorityRateLimiter
 from bot.delivery.outbox import Outgoing, Priority, enqueue
 from tests.delivery.rig import rig
 
@@ -35,14 +35,29 @@ def test_a_send_counts_while_open_and_for_a_window_after_its_answer() -> None:
 
 def test_the_pacer_spreads_sends_and_may_catch_up_a_late_timer() -> None:
     lane = Lane.for_rate(1000)
+    lane.pacer.tat = 10.0  # sending steadily
     lane.take(10.0)
     lane.answered(10.0)
     assert lane.ready_at() == pytest.approx(10.0 + lane.span / 1000 - lane.pacer.tolerance)
     assert 0 < lane.pacer.tolerance <= lane.span / 1000
 
 
+def test_after_a_stall_the_lane_makes_up_the_lost_sends_within_its_window() -> None:
+    lane = Lane.for_rate(1000)
+    lane.pacer.tat = 10.0
+    now = 10.05  # the event loop was busy elsewhere for 50 ms
+    caught_up = 0
+    while lane.ready_at() <= now:
+        lane.take(now)
+        caught_up += 1
+    interval = lane.span / 1000
+    assert caught_up == pytest.approx((CATCH_UP + lane.pacer.tolerance) / interval, abs=1.5)
+    assert lane.open == caught_up <= lane.capacity  # still inside the sliding window
+
+
 def test_a_reply_needs_room_in_the_window_but_not_the_pacers_next_slot() -> None:
     lane = Lane.for_rate(3)
+    lane.pacer.tat = 50.0
     lane.take(50.0)
     lane.answered(50.0)
     assert lane.ready_at(paced=False) == 0.0  # room in the window: now
