@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 # Partners (and reminders) handled in one transaction. Small enough that one chunk keeps the
 # event loop for a few milliseconds only; ``run_due`` runs chunk after chunk until nothing is due.
-CHUNK = 200
+CHUNK = 100
 
 
 @dataclass
