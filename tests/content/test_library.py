@@ -16,7 +16,15 @@ from bot.storage.models import Answer, User
 from fakebot.html import parse_html
 from prompts.loader import Library, load_library
 from prompts.schema import DAYS, Barrier, Category, Prompt, Topic
-from prompts.selection import PLAN_FIRST, candidates, prompt_for, swap_for, tip_pool
+from prompts.selection import (
+    CORE_ROUNDS,
+    PLAN_FIRST,
+    PLANS,
+    candidates,
+    prompt_for,
+    swap_for,
+    tip_pool,
+)
 
 NOW = datetime(2026, 3, 2, 20, tzinfo=UTC)
 
@@ -149,6 +157,52 @@ def test_round_one_follows_the_designed_plan_with_a_new_prompt_every_day(lib: Li
     assert mix[1].most_common(1)[0][0] == Category.AFFECTION
     assert mix[2].most_common(1)[0][0] == Category.CONVERSATION
     assert all(m[Category.APPRECIATION] >= 2 for m in mix)  # appreciation woven through
+
+
+def _day_prompts(lib: Library) -> set[str]:
+    return {p.id for p in [*lib.core.values(), *lib.alternates.values()]}
+
+
+def _rounds(lib: Library, rounds: int, *, swap: bool) -> tuple[set[str], set[str]]:
+    """What ``rounds`` rounds send (a couple that never swaps) and what /swap offers in them."""
+    used: dict[int, set[str]] = {d: set() for d in range(1, DAYS + 1)}
+    sent: set[str] = set()
+    offered: set[str] = set()
+    for round_ in range(1, rounds + 1):
+        for day in range(1, DAYS + 1):
+            prompt = prompt_for(lib, round_, day, used[day])
+            sent.add(prompt.id)
+            if swap and (other := swap_for(lib, prompt, used[day] | {prompt.id})):
+                offered.add(other.id)
+            used[day].add(prompt.id)
+    return sent, offered
+
+
+def test_every_prompt_is_sent_or_offered_within_three_rounds(lib: Library) -> None:
+    """Round 1 sends one prompt a day and its /swap offers a second; rounds 2 and 3 do the same
+    for the day's other two categories. Nothing in the library waits for a sixth round."""
+    sent, offered = _rounds(lib, CORE_ROUNDS, swap=True)
+    missing = _day_prompts(lib) - sent - offered
+    assert not missing, sorted(missing)
+    assert sent == {p.id for p in lib.core.values()}  # rounds 1-3: every core prompt, once
+    assert offered == {p.id for p in lib.alternates.values()}  # and every alternate on offer
+
+
+def test_a_couple_that_never_swaps_still_gets_every_prompt(lib: Library) -> None:
+    sent, _ = _rounds(lib, 2 * CORE_ROUNDS, swap=False)
+    assert sent == _day_prompts(lib), sorted(_day_prompts(lib) - sent)
+
+
+def test_the_three_plans_give_each_day_three_different_categories() -> None:
+    for day in range(DAYS):
+        assert {plan[day] for plan in PLANS} == set(Category), day + 1
+
+
+def test_round_one_carries_the_strongest_conflict_skills(lib: Library) -> None:
+    """The pause signal, the repair gesture, the 'I'm pulling away' sign and the 'we are okay'
+    gesture are sent in the first round, not left for a third."""
+    first = {prompt_for(lib, 1, day).id for day in range(1, DAYS + 1)}
+    assert {"d22-affection", "d26-affection", "d09-affection", "d21-affection"} <= first
 
 
 def test_depth_rises_within_each_phase(lib: Library) -> None:
