@@ -21,6 +21,9 @@ CATEGORY_NAMES = {
 }
 
 
+YOUR_PARTNER = "your partner"  # where a partner's name is not known
+
+
 def esc(value: object) -> str:
     return escape(str(value), quote=False)
 
@@ -81,9 +84,18 @@ INVITE_PROBLEMS = {
 # --- the daily rhythm ---------------------------------------------------------------------------
 
 PROMPT = (
-    "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n"
-    "<i>Reply with text, a voice note or a photo. {partner} sees it only once you've both answered.</i>"
+    "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}{extras}\n\n"
+    "<i>Reply with text, a voice note or a photo. Only {partner} sees your answer, once you've "
+    "both answered.</i>"
 )
+# What some prompts carry under their text ({extras} above, and /today): the task without touch,
+# a reminder not to spoil a surprise, a safety line. The texts come from the prompt's data.
+PROMPT_NO_TOUCH = "\n\n<i>{text}</i>"
+PROMPT_SURPRISE = (
+    "\n\n🤫 <i>{partner} reads your answer once you've both answered, so keep the surprise "
+    "itself out of it.</i>"
+)
+PROMPT_SAFETY = "\n\n🛟 <i>{text}</i>"
 LATE_PREFIX = "<i>This is yesterday's prompt, a little late — answer whenever suits you.</i>\n\n"
 REMINDER = (
     "A gentle reminder 🌱 Day {day}'s prompt is still waiting for your answer:\n\n<i>{text}</i>"
@@ -178,7 +190,7 @@ STALE_BUTTON = "That button belongs to an older message and doesn't work any mor
 BUTTON_FOREIGN = "That button isn't meant for you, so it does nothing here."
 ERROR_TOAST = "Sorry, that didn't work. Please try again in a moment."
 
-TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n{status}"
+TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}{extras}\n\n{status}"
 TODAY_STATUS_BOTH = "You've both answered ✓ — see /history."
 TODAY_STATUS_YOU = "You've answered ✓ · waiting for {partner}."
 TODAY_STATUS_PARTNER = "{partner} has answered ✓ · your turn!"

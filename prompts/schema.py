@@ -75,7 +75,14 @@ class _Item(BaseModel):
 
 
 class Prompt(_Item):
-    """One prompt. Core and alternate prompts carry ``day``; intimacy-track prompts carry ``step``."""
+    """One prompt. Core and alternate prompts carry ``day``; intimacy-track prompts carry ``step``.
+
+    ``no_touch``: the same task without touch, for couples apart and for anyone who would rather
+    not be touched that day (every task that asks for touch has one). ``surprise``: a task meant
+    to surprise the partner; its text never asks the answerer to give the surprise away, since
+    the partner reads the answer. ``safety``: a short line shown with the prompt on the days
+    where a couples exercise can be the wrong tool; it names /safety.
+    """
 
     id: Id
     day: int | None = Field(default=None, ge=1, le=DAYS)
@@ -84,11 +91,16 @@ class Prompt(_Item):
     depth: int = Field(ge=1, le=3)
     text: str = Field(min_length=10, max_length=300)
     follow_up: str | None = Field(default=None, min_length=5, max_length=300)
+    no_touch: str | None = Field(default=None, min_length=10, max_length=200)
+    surprise: bool = False
+    safety: str | None = Field(default=None, min_length=10, max_length=240)
 
     @model_validator(mode="after")
     def _day_or_step(self) -> Prompt:
         if (self.day is None) == (self.step is None):
             raise ValueError("a prompt needs exactly one of 'day' or 'step'")
+        if self.safety is not None and "/safety" not in self.safety:
+            raise ValueError("a safety line must name /safety")
         return self
 
     @property

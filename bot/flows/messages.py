@@ -17,6 +17,20 @@ def prompt_key(user_id: int, couple_id: int, round_: int, day: int) -> str:
     return f"prompt:{user_id}:{couple_id}:{round_}:{day}"
 
 
+def prompt_extras(prompt: Prompt, partner: User | None) -> str:
+    """What the prompt carries under its text, as HTML: the no-touch version, the surprise note,
+    the safety line."""
+    out = ""
+    if prompt.no_touch:
+        out += texts.PROMPT_NO_TOUCH.format(text=texts.esc(prompt.no_touch))
+    if prompt.surprise:
+        name = partner.name if partner else texts.YOUR_PARTNER
+        out += texts.PROMPT_SURPRISE.format(partner=texts.esc(name))
+    if prompt.safety:
+        out += texts.PROMPT_SAFETY.format(text=texts.esc(prompt.safety))
+    return out
+
+
 def prompt_message(
     user: User,
     partner: User,
@@ -38,6 +52,7 @@ def prompt_message(
         phase=texts.PHASE_NAMES[phase_of(day)],
         category=texts.CATEGORY_NAMES[prompt.category.value],
         text=texts.esc(prompt.text),
+        extras=prompt_extras(prompt, partner),
         partner=texts.esc(partner.name),
     )
     return Outgoing(

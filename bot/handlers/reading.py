@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
+from bot.flows.messages import prompt_extras
 from bot.handlers import buttons
 from bot.handlers.common import reply, reply_all, show_in_place
 from bot.storage.models import Answer
@@ -51,6 +52,7 @@ async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             phase=texts.PHASE_NAMES[phase_of(s.day)],
             category=texts.CATEGORY_NAMES[s.prompt.category.value],
             text=texts.esc(s.prompt.text),
+            extras=prompt_extras(s.prompt, s.partner),
             status=status,
         )
         + paused,

@@ -27,6 +27,7 @@ from prompts.selection import (
 )
 
 NOW = datetime(2026, 3, 2, 20, tzinfo=UTC)
+A, C = Category.APPRECIATION, Category.CONVERSATION
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +84,13 @@ def _near_duplicates(items: list[tuple[str, str]], limit: float = 0.8) -> list[t
     return found
 
 
+def _sendable(lib: Library) -> list[Prompt]:
+    """Every prompt the bot can still send: day prompts and intimacy steps, not retired ones."""
+    return [*lib.core.values(), *lib.alternates.values(), *lib.intimacy.values()]
+
+
 def test_no_duplicate_or_near_duplicate_texts(lib: Library) -> None:
-    items = [(p.id, p.text) for p in lib.by_id.values()] + [(t.id, t.text) for t in lib.tips]
+    items = [(p.id, p.text) for p in _sendable(lib)] + [(t.id, t.text) for t in lib.tips]
     exact = [text for text, n in Counter(t for _, t in items).items() if n > 1]
     assert not exact
     assert not _near_duplicates(items)
@@ -313,3 +319,181 @@ def test_wording_is_inclusive_and_never_claims_to_be_therapy(lib: Library) -> No
     for item in items:
         for text in (item.text, getattr(item, "follow_up", None) or ""):
             assert not gendered.search(text), (item.id, text)
+
+
+# --- what a couple actually meets: touch, surprises, the clock, access, who reads -----------------
+
+TOUCH = re.compile(
+    r"\b(hugs?|hold(ing)? hands|cuddl\w*|massage|shoulder rub|kiss\w*|touch(es|ing)?|hand on"
+    r"|head on a shoulder|lying together)\b",
+    re.IGNORECASE,
+)
+# Prompts that ask about touch, or list it among other choices, without asking anyone for it.
+TALKS_ABOUT_TOUCH = {
+    "d01-affection", "d04-affection", "d11-conversation", "d16-conversation", "d21-affection",
+    "a11-conversation", "a16-conversation", "d28-affection",
+}  # fmt: skip
+
+
+def test_every_touch_task_has_a_no_touch_version(lib: Library) -> None:
+    days = [*lib.core.values(), *lib.alternates.values()]
+    touching = {p.id for p in days if TOUCH.search(p.text)}
+    assert touching >= {"d11-affection", "d17-affection", "a11-affection"}  # the check sees them
+    for prompt in days:
+        if prompt.id in touching and prompt.id not in TALKS_ABOUT_TOUCH:
+            assert prompt.no_touch, f"{prompt.id} asks for touch with no way round it"
+    assert touching >= TALKS_ABOUT_TOUCH  # the list names only prompts that mention touch
+
+
+def test_touch_preferences_come_before_the_first_touch_task(lib: Library) -> None:
+    """Day 11 asks which touch each of you likes; no round-1 prompt asked for touch before."""
+    first = [prompt_for(lib, 1, day) for day in range(1, DAYS + 1)]
+    asks = [p.day for p in first if re.search(r"touch puts you (most )?at ease", p.text)]
+    tasks = [p.day or 0 for p in first if p.no_touch]
+    assert asks == [11] and tasks and min(tasks) > 11, (asks, tasks)
+
+
+SURPRISE = re.compile(
+    r"surprise (your|them)|\bhide\b|without announcing|out of the blue|(keep|kept) [\w ]{0,20}secret"
+    r"|quietly take|stumble on|come across",
+    re.IGNORECASE,
+)
+GIVES_IT_AWAY = re.compile(
+    r"what did you (choose|pick|write|send|do|make|buy|hide|include|leave)\b|where is it"
+    r"|where (did you|you) (hide|put|left)|what you wrote|share what|tell us",
+    re.IGNORECASE,
+)
+
+
+def test_no_prompt_asks_to_give_a_surprise_away(lib: Library) -> None:
+    """The partner reads every answer, so a surprise task asks for something else instead."""
+    marked = {p.id for p in _sendable(lib) if p.surprise}
+    assert {"a12-affection", "d12-affection", "d18-affection"} <= marked
+    for prompt in _sendable(lib):
+        if SURPRISE.search(prompt.text):
+            assert prompt.surprise, f"{prompt.id} is a surprise: mark it"
+        if prompt.surprise:
+            for text in (prompt.text, prompt.follow_up or ""):
+                assert not GIVES_IT_AWAY.search(text), (prompt.id, text)
+
+
+def test_a_surprise_prompt_reminds_the_answerer_not_to_spoil_it(lib: Library) -> None:
+    alex, kim = _user(1, "Alex"), _user(2, "Kim")
+    surprise = lib.prompt("a12-affection")
+    plain = lib.prompt("d01-conversation")
+    assert surprise is not None and plain is not None
+    text = prompt_message(alex, kim, 1, 1, 12, surprise, late=False).text or ""
+    assert "Kim reads your answer" in text and "surprise" in text
+    assert "🤫" not in (prompt_message(alex, kim, 1, 1, 1, plain, late=False).text or "")
+
+
+DOES_TODAY = re.compile(
+    r"\b(do|make|take|plan|share|send|give|go|spend|offer|cook|write|hide|surprise|hold|mark)\b"
+    r"[^.?!]*\btoday\b(?! or tomorrow)",
+    re.IGNORECASE,
+)
+
+
+def test_tasks_leave_time_to_do_them(lib: Library) -> None:
+    """Prompts arrive in the evening (20:00 by default): a task says 'today or tomorrow', the
+    next day or two, or tonight, never 'today' alone."""
+    assert DOES_TODAY.search("Share a breakfast, lunch or coffee today with no screens")
+    for prompt in _sendable(lib):
+        for text in (prompt.text, prompt.follow_up or ""):
+            assert not DOES_TODAY.search(text), (prompt.id, text)
+
+
+MOVING = re.compile(r"\b(walk|walks|walking|bike|cycling|hike|hiking|jog|jogging|day trip)\b", re.I)
+SEATED = re.compile(r"wheel|bench|\bsit\b|sitting|drive|\bbus\b|sofa|chair|whatever suits", re.I)
+
+
+def test_walks_and_trips_come_with_a_way_to_do_them_seated(lib: Library) -> None:
+    items = [(p.id, p.text) for p in _sendable(lib)]
+    moving = [(i, text) for i, text in items if MOVING.search(text)]
+    assert any(i == "d14-affection" for i, _ in moving)  # the check sees the walks
+    for item_id, text in moving:
+        assert SEATED.search(text), (item_id, text)
+
+
+def test_no_prompt_suggests_anyone_but_the_partner_reads_the_answer(lib: Library) -> None:
+    staff = re.compile(
+        r"\btell us\b|\b(share|write|say|report back|tell them|tell \w+)( \w+)? here\b"
+        r"|\bnot only here\b|\bhere, tell\b",
+        re.IGNORECASE,
+    )
+    for prompt in _sendable(lib):
+        for text in (prompt.text, prompt.follow_up or ""):
+            assert not staff.search(text), (prompt.id, text)
+    footer = prompt_message(
+        _user(1, "Alex"), _user(2, "Kim"), 1, 1, 1, lib.core[(1, C)], late=False
+    )
+    assert "Only Kim sees your answer" in (footer.text or "")
+
+
+def test_appreciation_prompts_do_not_keep_returning_to_what_goes_unthanked(lib: Library) -> None:
+    unthanked = re.compile(
+        r"unnoticed|never (properly )?thank|rarely get credit|ever thank|never mentioned"
+        r"|did not notice|quietly grateful",
+        re.IGNORECASE,
+    )
+    appreciation = [p for p in _sendable(lib) if p.category is Category.APPRECIATION]
+    same_idea = [p.id for p in appreciation if unthanked.search(p.text)]
+    assert len(same_idea) <= 1, same_idea
+
+
+def test_the_home_you_grew_up_in_is_asked_about_gently(lib: Library) -> None:
+    """Childhood homes can hold violence: such a prompt offers a way out, and one about how
+    disagreements went there is rated deep and sits late, under the day's safety line."""
+    about_home = [p for p in _sendable(lib) if re.search(r"home you grew up in", p.text)]
+    assert len(about_home) >= 2
+    for prompt in about_home:
+        assert re.search(r"don't need to|only what you choose", prompt.text), prompt.id
+        if re.search(r"disagree|argu", prompt.text):
+            assert prompt.depth == 3 and prompt.safety and (prompt.day or 0) >= 27, prompt.id
+
+
+def test_no_phase_opens_with_a_deep_prompt(lib: Library) -> None:
+    for prompt in [*lib.core.values(), *lib.alternates.values()]:
+        day = prompt.day or 0
+        if (day - 1) % 10 < 3:
+            assert prompt.depth < 3, prompt.id
+
+
+# --- safety where it matters ----------------------------------------------------------------------
+
+SAFETY_DAYS = (21, 24, 27, 28)
+
+
+def test_the_conflict_days_carry_a_safety_line_in_their_data(lib: Library) -> None:
+    """Whichever prompt a couple gets on days 21, 24, 27 and 28 (any round, any swap), it comes
+    with a line naming /safety, kept in the prompt's data so that translators see it."""
+    alex, kim = _user(1, "Alex"), _user(2, "Kim")
+    for day in SAFETY_DAYS:
+        for pool in (lib.core, lib.alternates):
+            for category in Category:
+                prompt = pool[(day, category)]
+                assert prompt.safety and "/safety" in prompt.safety, prompt.id
+                sent = prompt_message(alex, kim, 1, 1, day, prompt, late=False).text or ""
+                assert texts.esc(prompt.safety) in sent and "🛟" in sent
+    quiet = prompt_message(alex, kim, 1, 1, 2, lib.core[(2, A)], late=False).text or ""
+    assert "/safety" not in quiet
+
+
+def test_the_argument_prompt_is_not_for_someone_afraid_of_their_partner(lib: Library) -> None:
+    prompt = lib.prompt("d28-conversation")
+    assert prompt is not None and prompt.safety
+    assert re.search(r"not about being afraid of your partner", prompt.safety)
+
+
+# --- retired prompts -------------------------------------------------------------------------------
+
+
+def test_retired_prompts_keep_their_words_but_are_never_sent(lib: Library) -> None:
+    assert lib.retired, "nothing retired: the check below would pass on anything"
+    sendable = {p.id for p in _sendable(lib)}
+    for prompt_id, prompt in lib.retired.items():
+        assert lib.prompt(prompt_id) == prompt and prompt_id not in sendable
+        for round_ in range(1, 8):
+            assert prompt_id not in {p.id for p in candidates(lib, round_, prompt.day or 1)}
+        swapped = swap_for(lib, prompt)  # a day stored with it can still be swapped
+        assert swapped is not None and swapped.id not in lib.retired
