@@ -408,7 +408,14 @@ INTIMACY_OFFER = (
     "nothing about it unless you've both said yes. Either of you can stop it any time with "
     "/intimacy off."
 )
-INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n{status}"
+# The signs that call for more than a conversation prompt (see the background material).
+INTIMACY_HELP = (
+    "💛 If sex hurts, if one of you wants it much more or much less than the other and that "
+    "weighs on you, or if it feels impossible to talk about, you're far from alone, and help "
+    "exists: a doctor for pain, a sex therapist or a couples counsellor for the rest. If you ever "
+    "feel pressured, see /safety."
+)
+INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n" + INTIMACY_HELP + "\n\n{status}"
 INTIMACY_STATUS_OFF = "You haven't opted in."
 INTIMACY_STATUS_WAITING = "You've opted in. It starts only if your partner says yes as well."
 INTIMACY_STATUS_ACTIVE = "The track is on for you both."
@@ -421,7 +428,7 @@ INTIMACY_WAITING = (
 INTIMACY_ACTIVE = (
     "🌙 You're both in: the intimacy track starts with your next daily prompt. "
     "No step is ever required, and “not today” is always a complete answer. "
-    "/intimacy off stops it any time."
+    "/intimacy off stops it any time.\n\n" + INTIMACY_HELP
 )
 INTIMACY_ALREADY_ON = "You're already opted in. /intimacy off turns it off."
 INTIMACY_LEFT = "Done: the intimacy track is off for you. Nothing else changes. 💛"

@@ -91,6 +91,8 @@ async def intimacy_step_message(
     body = texts.esc(prompt.text) + prompt_extras(prompt, None)
     if prompt.follow_up:  # steps have no reveal, so their follow-up travels with them
         body += "\n\n" + texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up))
+    if step == len(app.library.intimacy):  # the end of the track: where to turn for more
+        body += "\n\n" + texts.INTIMACY_HELP
     text = texts.INTIMACY_STEP.format(step=step, total=len(app.library.intimacy), text=body)
     return Outgoing(
         key=f"intimacy:{user.user_id}:{couple.id}:{step}",

@@ -274,6 +274,30 @@ def test_intimacy_steps_follow_three_stages(lib: Library) -> None:
     assert phases == sorted(phases) and set(phases) == {1, 2, 3}
 
 
+def test_intimacy_steps_are_things_to_talk_about_not_questions_to_answer(lib: Library) -> None:
+    """The bot says a step needs no reply, so no step asks a question waiting for one ('Apart?'
+    or 'Not ready yet?' only open an alternative)."""
+    question = re.compile(
+        r"(?:^|[.!:]\s+)(what|how|where|which|when|why|who|is|are|do|does|did|could|would|can"
+        r"|anything|was|were)\b[^.!?]*\?",
+        re.IGNORECASE,
+    )
+    assert question.search("To start: where and when do you feel most relaxed?")
+    for step, prompt in lib.intimacy.items():
+        for text in (prompt.text, prompt.follow_up or "", prompt.no_touch or ""):
+            assert not question.search(text), (step, text)
+
+
+def test_intimacy_limits_and_saying_no_come_before_any_closeness_task(lib: Library) -> None:
+    def step_of(pattern: str) -> int:
+        return next(s for s, p in lib.intimacy.items() if re.search(pattern, p.text))
+
+    first_touch = min(s for s, p in lib.intimacy.items() if p.no_touch)
+    assert step_of(r"off the table") < first_touch
+    assert step_of(r"'not tonight'") < first_touch
+    assert step_of(r"check in with each other") < first_touch
+
+
 # --- rendering through the real builders ----------------------------------------------------------
 
 
@@ -331,15 +355,14 @@ TOUCH = re.compile(
 # Prompts that ask about touch, or list it among other choices, without asking anyone for it.
 TALKS_ABOUT_TOUCH = {
     "d01-affection", "d04-affection", "d11-conversation", "d16-conversation", "d21-affection",
-    "a11-conversation", "a16-conversation", "d28-affection",
+    "a11-conversation", "a16-conversation", "d28-affection", "i11",
 }  # fmt: skip
 
 
 def test_every_touch_task_has_a_no_touch_version(lib: Library) -> None:
-    days = [*lib.core.values(), *lib.alternates.values()]
-    touching = {p.id for p in days if TOUCH.search(p.text)}
-    assert touching >= {"d11-affection", "d17-affection", "a11-affection"}  # the check sees them
-    for prompt in days:
+    touching = {p.id for p in _sendable(lib) if TOUCH.search(p.text)}
+    assert touching >= {"d11-affection", "d17-affection", "a11-affection", "i08", "i12"}
+    for prompt in _sendable(lib):
         if prompt.id in touching and prompt.id not in TALKS_ABOUT_TOUCH:
             assert prompt.no_touch, f"{prompt.id} asks for touch with no way round it"
     assert touching >= TALKS_ABOUT_TOUCH  # the list names only prompts that mention touch
