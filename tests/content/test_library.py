@@ -128,6 +128,15 @@ COVERAGE = {
     "appreciation": r"thank-you|thank you",
     "learning new things about each other": r"ask something new|learn about each other",
     "supporting each other's goals": r"goals",
+    "criticism and its antidote": r"criticism attacks the person.*complaint",
+    "contempt and its antidote": r"contempt.*antidote.*respect",
+    "defensiveness and its antidote": r"defend.*owning even a small part",
+    "stonewalling and its antidote": r"shutting down.*come back",
+    "bids for connection": r"bids for attention.*turning towards",
+    "perpetual problems": r"never get solved.*lasting differences",
+    "comparing with other couples": r"comparing yourselves with other couples",
+    "past trauma and help of your own": r"counsellor or psychologist of your own",
+    "fear of rejection and self-worth": r"rejection.*worth",
 }
 
 
@@ -135,6 +144,40 @@ COVERAGE = {
 def test_tips_cover_the_techniques_and_non_sexual_closeness(lib: Library, subject: str) -> None:
     pattern = re.compile(COVERAGE[subject], re.IGNORECASE)
     assert [t.id for t in lib.tips if pattern.search(t.text)], f"no tip on {subject}"
+
+
+MERGED = [
+    ("tip-one-word-feeling", "tip-feeling-a-day"),
+    ("tip-counsellor-stuck", "tip-lt-counsellor"),
+    ("tip-stop-charging-interest", "tip-lt-forgive-the-old"),
+    ("tip-open-in-steps", "tip-small-truths"),
+    ("tip-touch-in-routine", "tip-hello-goodbye"),
+    ("tip-hug-space-or-tea", "tip-ask-what-helps"),
+]
+
+
+@pytest.mark.parametrize(("kept", "merged"), MERGED)
+def test_near_duplicate_tips_were_merged_into_one(lib: Library, kept: str, merged: str) -> None:
+    ids = {t.id for t in lib.tips}
+    assert kept in ids and merged not in ids
+
+
+def test_every_break_in_an_argument_comes_with_a_return(lib: Library) -> None:
+    """Pausing and reassuring agree: a break has a time to come back, nobody is told to stay."""
+    breaks = [t for t in lib.tips if re.search(r"\b(break|pause)\b", t.text, re.IGNORECASE)]
+    assert {"tip-pause-signal", "tip-reassure-and-stay"} <= {t.id for t in breaks}
+    for tip in breaks:
+        assert re.search(r"come back|coming back|be back", tip.text), tip.id
+    for tip in lib.tips:
+        assert not re.search(r"stay(ing)? in the room", tip.text), tip.id
+
+
+def test_money_tips_work_with_separate_money_too(lib: Library) -> None:
+    money = [t for t in lib.tips if re.search(r"\bmoney\b", t.text, re.IGNORECASE)]
+    assert money
+    for tip in money:
+        if re.search(r"numbers|budget|account", tip.text):
+            assert re.search(r"separate", tip.text), tip.id
 
 
 def test_long_term_and_long_distance_tips_are_plentiful(lib: Library) -> None:
@@ -431,7 +474,7 @@ SEATED = re.compile(r"wheel|bench|\bsit\b|sitting|drive|\bbus\b|sofa|chair|whate
 
 
 def test_walks_and_trips_come_with_a_way_to_do_them_seated(lib: Library) -> None:
-    items = [(p.id, p.text) for p in _sendable(lib)]
+    items = [(p.id, p.text) for p in _sendable(lib)] + [(t.id, t.text) for t in lib.tips]
     moving = [(i, text) for i, text in items if MOVING.search(text)]
     assert any(i == "d14-affection" for i, _ in moving)  # the check sees the walks
     for item_id, text in moving:
