@@ -335,21 +335,22 @@ AREA_NAMES = {
     "stress": "Stress from outside",
     "conflict": "Recurring arguments",
     "needs": "Naming your needs",
+    "holding-back": "Holding back",  # a safety sign: never shown as an area or shared
 }
 CHECKIN_OFFER = (
     "🪞 <b>A private check-in</b>\n"
-    "Seven quick statements, one tap each, about how things feel for you right now. "
+    "Eight quick statements, one tap each, about how things feel for you right now. "
     "It takes two minutes and stays with you: {partner} never sees it unless you both choose "
     "to share."
 )
 CHECKIN_OFFER_AGAIN = (
     "🪞 <b>Time for another private check-in</b>\n"
-    "Same seven statements as before, so you can see how things have moved for you. "
+    "Same eight statements as before, so you can see how things have moved for you. "
     "Just for you, unless you both choose to share."
 )
 CHECKIN_OFFER_LAST = (
     "🪞 <b>The last check-in of your 30 days</b>\n"
-    "The same seven statements one more time, to see where you've arrived since day 1. "
+    "The same eight statements one more time, to see where you've arrived since day 1. "
     "Just for you, unless you both choose to share."
 )
 BTN_CHECKIN_START = "🪞 Start check-in"
@@ -358,6 +359,10 @@ CHECKIN_QUESTION = (
     "<i>1 = not at all true · 5 = very true for me</i>"
 )
 CHECKIN_RESUMED = "<i>Picking up where you left off.</i>\n\n"
+CHECKIN_NEVER_SHARED = (
+    "\n\n🔒 <i>This one stays with you: it is never shared, not even if you both share your "
+    "check-ins.</i>"
+)
 CHECKIN_RESULT = "🪞 <b>Your check-in</b>\n{intro}\n\n{areas}"
 CHECKIN_INTRO_CARE = "The areas that could use the most care right now:"
 CHECKIN_INTRO_STEADY = "Things feel fairly steady for you. If you'd like a focus, try these:"
@@ -372,6 +377,12 @@ CHECKIN_COUNSELLING = (
     "that a few sessions with a couples counsellor help them talk in a way that's hard to manage "
     "on their own. It's an ordinary, sensible step, not a sign of failure. "
     "If you ever feel afraid of your partner, /safety is the better place to start."
+)
+CHECKIN_SAFETY = (
+    "\n\n🛟 You said you often hold back because of how your partner might react. Sometimes "
+    "that's about dodging a row; sometimes it's fear. If you are ever afraid of your partner, "
+    "couples exercises and couples counselling are the wrong first step: /safety has places to "
+    "turn, just for you. This part is never shared."
 )
 CHECKIN_PRIVATE = "\n\n<i>Only you can see this. {partner} sees it only if you both share.</i>"
 CHECKIN_PRIVATE_SOLO = "\n\n<i>Only you can see this.</i>"

@@ -92,7 +92,7 @@ def _field_path(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
 # English item), but if it gives one, it must match: a translation changes words, never structure.
 STRUCTURE = frozenset(
     {"day", "step", "category", "depth", "topics", "barriers", "phases", "area", "topic",
-     "help_sign", "surprise", "phase", "tips"}
+     "help_sign", "safety_sign", "surprise", "phase", "tips"}
 )  # fmt: skip
 
 

@@ -64,6 +64,7 @@ class Area(StrEnum):
     STRESS = "stress"
     CONFLICT = "conflict"
     NEEDS = "needs"
+    HOLDING_BACK = "holding-back"
 
 
 def phase_of_day(day: int) -> int:
@@ -134,14 +135,28 @@ class CheckinQuestion(_Item):
 
     ``tips``: the tip ids that answer this sign best, one per check-in phase in turn (day 1, 15,
     30), so a result names a tip that fits the area and changes from one check-in to the next.
+
+    ``safety_sign``: a statement about feeling unsafe with the partner. It is never an area to
+    work on together, never shared with the partner, and a high score points to /safety rather
+    than to couples counselling; so it has no topic and no tips.
     """
 
     id: Id
     area: Area
     text: str = Field(min_length=10, max_length=200)
     help_sign: bool = False
-    topic: Topic
-    tips: list[Id] = Field(min_length=3)
+    safety_sign: bool = False
+    topic: Topic | None = None
+    tips: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tips_unless_safety(self) -> CheckinQuestion:
+        if self.safety_sign:
+            if self.topic is not None or self.tips or self.help_sign:
+                raise ValueError("a safety sign has no topic, no tips and no help_sign")
+        elif self.topic is None or len(self.tips) < 3:
+            raise ValueError("a question needs a topic and at least 3 tips")
+        return self
 
 
 class Recap(_Item):

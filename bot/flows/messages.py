@@ -200,7 +200,8 @@ def _area(question: CheckinQuestion) -> str:
 
 
 def checkin_question_text(question: CheckinQuestion, number: int, total: int) -> str:
-    return texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+    text = texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+    return text + (texts.CHECKIN_NEVER_SHARED if question.safety_sign else "")
 
 
 def checkin_result_text(summary: Summary, partner: User | None) -> str:
@@ -226,7 +227,9 @@ def checkin_result_text(summary: Summary, partner: User | None) -> str:
             )
             for m in summary.moved
         )
-    if summary.counselling:
+    if summary.safety:
+        text += texts.CHECKIN_SAFETY
+    elif summary.counselling:
         text += texts.CHECKIN_COUNSELLING
     if partner is not None:
         text += texts.CHECKIN_PRIVATE.format(partner=texts.esc(partner.name))

@@ -40,9 +40,9 @@ async def test_thirty_days_fresh_prompts_relevant_tips_checkins_and_no_unconsent
     seen_prompts: list[str] = []
     focus: list[str] = []
     checkin_scores = {
-        1: [1, 2, 1, 1, 1, 5, 4],  # stress and arguments weigh most
-        15: [1, 1, 1, 1, 3, 1, 1],  # later only touch needs care
-        30: [1, 1, 1, 1, 1, 1, 1],  # and then nothing does
+        1: [1, 2, 1, 1, 1, 5, 4, 1],  # stress and arguments weigh most
+        15: [1, 1, 1, 1, 3, 1, 1, 1],  # later only touch needs care
+        30: [1, 1, 1, 1, 1, 1, 1, 1],  # and then nothing does
     }
     await pair_and_start(h, ALEX, SAM)
     before = {ALEX: 0, SAM: 0}
