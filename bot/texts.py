@@ -128,11 +128,12 @@ REVEAL_MEDIA_BELOW = "{media} (below)"
 REVEAL_MEDIA_CAPTION = "{partner}'s answer for day {day}"
 REVEAL_FOLLOW_UP = "<i>💬 {text}</i>"
 
-RECAP = (
-    "<b>{title}</b>\n{summary}\n\n"
-    "You revealed {revealed} of 10 days in this phase together.\n\n"
-    "<b>To reflect on together:</b> {reflection}"
-)
+# The phase recap: the couple's own words, one short line each per revealed day, in day order.
+RECAP = "<b>{title}</b>\n{intro}\n\n{days}\n\n<b>To reflect on together:</b> {reflection}"
+RECAP_QUIET = "<b>{title}</b>\n{quiet}\n\n<b>To reflect on together:</b> {reflection}"
+RECAP_DAY = "<b>Day {day}</b> · <i>{prompt}</i>\n<b>You:</b> {mine}\n<b>{partner}:</b> {theirs}"
+RECAP_QUOTE = "“{text}”"
+RECAP_NO_ANSWER = "—"
 COMPLETE = (
     "🎉 <b>You did it: 30 days together.</b>\n"
     "Thank you for showing up for each other. Your answers stay in /history.\n\n"

@@ -160,10 +160,20 @@ class CheckinQuestion(_Item):
 
 
 class Recap(_Item):
+    """The words around a phase recap; its body is the couple's own revealed answers.
+
+    ``intro`` leads into the quotes; ``few`` replaces it when only a day or two were revealed;
+    ``quiet`` and ``quiet_reflection`` make the whole recap when none were. None of them counts
+    days: a recap is never a grade. The reflection must not ask what the closing days ask.
+    """
+
     phase: int = Field(ge=1, le=3)
     title: str = Field(min_length=3, max_length=80)
-    summary: str = Field(min_length=10, max_length=400)
+    intro: str = Field(min_length=10, max_length=300)
+    few: str = Field(min_length=10, max_length=300)
     reflection: str = Field(min_length=10, max_length=300)
+    quiet: str = Field(min_length=10, max_length=400)
+    quiet_reflection: str = Field(min_length=10, max_length=300)
 
 
 class PromptFile(_Item):

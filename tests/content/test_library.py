@@ -11,8 +11,9 @@ import pytest
 
 from bot import texts
 from bot.core.challenge import phase_of
-from bot.flows.messages import prompt_message, reveal_messages
-from bot.storage.models import Answer, User
+from bot.flows.messages import prompt_message, recap_text, reveal_messages
+from bot.storage.models import Answer, Day, User
+from bot.telegram_html import MAX_TEXT, fits
 from fakebot.html import parse_html
 from prompts.loader import Library, load_library
 from prompts.schema import DAYS, Barrier, Category, Prompt, Topic
@@ -563,3 +564,43 @@ def test_retired_prompts_keep_their_words_but_are_never_sent(lib: Library) -> No
             assert prompt_id not in {p.id for p in candidates(lib, round_, prompt.day or 1)}
         swapped = swap_for(lib, prompt)  # a day stored with it can still be swapped
         assert swapped is not None and swapped.id not in lib.retired
+
+
+# --- recaps ----------------------------------------------------------------------------------------
+
+KEEP = re.compile(r"\b(what|which|one thing|name)\b[^.?!]*\b(keep|carry)\b", re.IGNORECASE)
+
+
+def test_the_closing_days_ask_what_to_keep_once(lib: Library) -> None:
+    """Days 10, 20 and 30 end with the phase recap the same evening: between whichever prompt
+    the day brings and the recap's question, 'what will you keep?' is asked at most once."""
+    assert KEEP.search("Which gesture would you like to keep as a habit?")
+    for day in (10, 20, 30):
+        recap = lib.recaps[(day - 1) // 10 + 1]
+        for reflection in (recap.reflection, recap.quiet_reflection):
+            assert not KEEP.search(reflection), (day, reflection)
+        for prompt in (pool[(day, c)] for pool in (lib.core, lib.alternates) for c in Category):
+            asks = [t for t in (prompt.text, prompt.follow_up or "") if KEEP.search(t)]
+            assert len(asks) <= 1, (prompt.id, asks)
+
+
+def test_a_recap_of_ten_long_days_still_fits_one_message(lib: Library) -> None:
+    """The recap is stored under one key and built twice (after the reveal, and again before the
+    next phase): it must always be a single message, so its lines shrink to fit."""
+    alex = _user(1, "A" * 64)
+    kim = _user(2, "🌊" * 64)
+    answer = "😀 " * 2000
+    revealed = [
+        (
+            Day(1, 1, d, prompt_for(lib, 1, d).id, NOW),
+            {
+                1: Answer(1, 1, d, 1, "text", answer, None, d),
+                2: Answer(1, 1, d, 2, "text", "<&>" * 1000, None, d),
+            },
+        )
+        for d in range(1, 11)
+    ]
+    text = recap_text(lib, alex, kim, 1, revealed)
+    assert text is not None and fits(text, MAX_TEXT)
+    assert text.count("<b>Day ") == 10 and "&lt;&amp;&gt;" in text
+    parse_html(text)

@@ -76,7 +76,11 @@ async def test_a_full_30_day_walk_with_recaps_completion_and_a_new_round(h: Harn
             await next_day(h)
     assert len(set(prompts_seen)) == 30
     recaps = [t for t in h.texts(SAM) if "To reflect on together" in t]
-    assert len(recaps) == 3 and all("revealed 10 of 10" in r for r in recaps)
+    assert len(recaps) == 3  # each quotes its own ten days, Sam's line first as "You"
+    for phase, recap in enumerate(recaps):
+        days = range(phase * 10 + 1, phase * 10 + 11)
+        assert all(f"<b>You:</b> “sam {d}”\n<b>Alex:</b> “alex {d}”" in recap for d in days)
+        assert "of 10" not in recap
     assert any("30 days together" in t for t in h.texts(ALEX))
     await next_day(h)
     assert not any("Day 31" in t for t in h.texts(ALEX))
