@@ -78,7 +78,10 @@ INVITE_PROBLEMS = {
     "used": "That invite was already used. Ask your partner to send /start for a fresh link.",
     "own": "That's your own invite link 🙂 Send it to your partner; it works for them, not you.",
     "you_paired": "You're already paired. To pair with someone else, first /unpair.",
-    "inviter_paired": "The person who sent this invite is already paired with someone else.",
+    "inviter_paired": (
+        "This invite can't be used any more. If you'd like to do the challenge with someone, "
+        "/start gives you your own invite link to send them."
+    ),
 }
 
 # --- the daily rhythm ---------------------------------------------------------------------------
@@ -112,7 +115,11 @@ SAVED = (
 )
 UPDATED = "Updated your answer for day {day} ✓ {partner} will see this version."
 SAVED_REVEAL = "Saved ✓ You've both answered day {day}, here they are:"
-EDIT_TOO_LATE = "Day {day} is already revealed, so your edit stays with you. 💛"
+EDIT_TOO_LATE = (
+    "Day {day} is already revealed, so I can't change your answer any more: {partner} has seen "
+    "it as you first sent it, and that's the version /history keeps. Anything to add? Tell "
+    "{partner} directly. 💛"
+)
 NOTHING_OPEN = "There's no open prompt to answer right now. {next}\nMeanwhile, /tip has an idea."
 NEXT_AT = "Your next prompt arrives {when}."
 UNSUPPORTED = (
@@ -145,25 +152,41 @@ STOPPED = "Lovely. The challenge is complete; your answers stay in /history. /st
 
 # --- commands -----------------------------------------------------------------------------------
 
+# /help shows the essentials; its button opens every command, grouped (HELP_ALL).
 HELP = (
-    "<b>Couplet</b> · 30 days, one prompt a day, answered together.\n\n"
+    "<b>Couplet</b> · 30 days, one prompt a day, answered together.\n"
+    "To answer, just reply with text, a voice note or a photo.\n\n"
     "/start – your invite link, or where you are\n"
+    "/today – today's prompt and who has answered\n"
+    "/history – your revealed answers\n"
+    "/tip – a practical idea (try /tip conflict)\n"
+    "/settings – when your prompt arrives\n"
+    "/safety – if you don't feel safe, and where to find help"
+)
+HELP_ALL = (
+    "<b>All commands</b>\n\n"
+    "<b>Every day</b>\n"
     "/today – today's prompt and who has answered\n"
     "/progress – your day, phase and streak\n"
     "/history – your revealed answers\n"
-    "/tip – a practical idea (try /tip conflict)\n"
-    "/swap – a different prompt for today, before either of you answers (or /skip)\n"
-    "/checkin – a private two-minute self-check\n"
-    "/intimacy – the optional intimacy track (off unless you both opt in)\n"
     "/nudge – a gentle nudge to your partner\n"
+    "/swap – a different prompt for today, before either of you answers (or /skip)\n\n"
+    "<b>Just for you</b>\n"
+    "/tip – a practical idea (try /tip conflict)\n"
+    "/checkin – a private two-minute self-check\n"
+    "/intimacy – the optional intimacy track (off unless you both opt in)\n\n"
+    "<b>Timing and breaks</b>\n"
     "/settings – delivery time and time zone\n"
     "/time 20:30 · /timezone Europe/Berlin\n"
-    "/pause · /resume – take a break\n"
-    "/unpair – end the pairing\n"
-    "/delete_my_data – erase everything about you\n"
+    "/pause · /resume – take a break (your partner is told)\n\n"
+    "<b>Pairing, privacy, safety</b>\n"
+    "/start – your invite link, or where you are\n"
+    "/unpair – end the pairing (your partner is told)\n"
+    "/delete_my_data – erase everything about you (your partner is told)\n"
     "/safety – when couples exercises aren't the right tool\n\n"
     "To answer, just reply with text, a voice note or a photo."
 )
+BTN_HELP_ALL = "📖 All commands"
 COMMANDS: list[tuple[str, str]] = [
     ("today", "Today's prompt and who has answered"),
     ("progress", "Your day, phase and streak"),
@@ -264,7 +287,10 @@ UNPAIR_CONFIRM = (
 )
 UNPAIRED = "You're unpaired. Whenever you like, /start gives you a new invite link."
 UNPAIRED_PARTNER = (
-    "<b>{name}</b> ended the pairing. /start gives you a new invite link whenever you like."
+    "<b>{name}</b> ended the pairing, so the challenge has stopped for you both. Endings can "
+    "sting, whatever the reason: go gently with yourself. If anything about this leaves you "
+    "feeling unsafe, /safety has places to turn. /start gives you a new invite link whenever "
+    "you like."
 )
 DELETE_CONFIRM = (
     "Erase everything Couplet knows about you: your settings, your answers and your pairing? "
@@ -272,7 +298,10 @@ DELETE_CONFIRM = (
 )
 DELETED = "Done. Everything about you is erased. If you ever come back, /start begins afresh. 💛"
 DELETED_PARTNER = (
-    "<b>{name}</b> has left Couplet, so your pairing has ended. /start gives you a new invite link."
+    "<b>{name}</b> has left Couplet and erased their data, so your pairing and the history you "
+    "shared are gone. That can be a lot to take in: go gently with yourself. If anything about "
+    "this leaves you feeling unsafe, /safety has places to turn. /start gives you a new invite "
+    "link whenever you like."
 )
 CANCELLED = "Okay, nothing changed."
 BLOCKED_PARTNER = (
@@ -316,9 +345,13 @@ SWAP_REFUSED = {
     "not_paired": NOT_PAIRED,
     "no_prompt": "Your first prompt hasn't arrived yet, so there's nothing to swap.",
     "stale": "That prompt is no longer today's, so it can't be swapped. /today shows the current one.",
-    "answered": (
-        "Someone has already answered today's prompt, so it stays as it is. "
-        "It's fine to keep your answer short, or simply say it doesn't fit you today. 💛"
+    "answered_you": (
+        "You've already answered today's prompt, so it stays as it is for you both. A new one "
+        "comes tomorrow. 💛"
+    ),
+    "answered_partner": (
+        "{partner} has already answered today's prompt, so it stays as it is. It's fine to keep "
+        "your answer short, or simply say it doesn't fit you today. 💛"
     ),
     "swapped": "Today's prompt has already been swapped once, so this is the one for today. 💛",
     "revealed": "Today's prompt is already answered by you both. A new one comes tomorrow.",

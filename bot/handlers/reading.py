@@ -20,7 +20,13 @@ HISTORY_PAGE = 4
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.HELP)
+    """``/help``: the essentials, with a button (``help:all``) that opens every command."""
+    query = update.callback_query
+    if query is not None:
+        await buttons.answer(update, context)
+        await show_in_place(query, update, texts.HELP_ALL, None)
+        return
+    await reply(update, texts.HELP, reply_markup=keyboards.help_all())
 
 
 async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -53,8 +53,11 @@ async def test_safety_is_a_command_in_help_and_at_onboarding(h: Harness) -> None
     assert "feel safe" in text and "violence" in text and "not therapy" in text
     assert not any(ch.isdigit() for ch in text)  # no invented phone numbers
     await h.say(KIM, "/help")
+    assert "/safety" in h.last_text(KIM)  # among the essentials
+    await h.press(KIM, with_button(h, KIM, "help:all"), "help:all")
+    everything = h.tg.message(KIM, h.tg.inbox(KIM)[-1]["message_id"]) or {}  # edited in place
     for command in ("/safety", "/checkin", "/intimacy", "/swap"):
-        assert command in h.last_text(KIM)
+        assert command in everything["text"]
     assert {"safety", "checkin", "intimacy", "swap"} <= {c for c, _ in texts.COMMANDS}
     await pair(h, ALEX, SAM)
     assert any("/safety" in t for t in h.texts(ALEX))  # welcome
@@ -88,7 +91,10 @@ async def test_no_swap_once_anyone_answered_and_old_buttons_are_stale(h: Harness
     await pair_and_start(h, ALEX, SAM)
     await h.say(ALEX, "an answer")
     await h.say(SAM, "/skip")
-    assert h.last_text(SAM) == texts.SWAP_REFUSED["answered"]
+    assert h.last_text(SAM) == texts.SWAP_REFUSED["answered_partner"].format(partner="Alex")
+    assert h.last_text(SAM).startswith("Alex has already answered")  # says who, by name
+    await h.say(ALEX, "/swap")
+    assert h.last_text(ALEX).startswith("You've already answered")
     await h.say(SAM, "mine too")
     await next_day(h)
     await h.press(ALEX, with_button(h, ALEX, "swap:1:1"), "swap:1:1")

@@ -25,19 +25,18 @@ async def next_day(h: Harness) -> None:
     assert not any("of 30 ·" in t for t in h.texts(ALEX)[before:])
 
 
-async def test_help_lists_commands_and_the_menu_is_set_at_start_up(h: Harness) -> None:
+async def test_help_shows_the_essentials_and_a_button_opens_every_command(h: Harness) -> None:
     await h.say(ALEX, "/help")
-    for command in (
-        "/today",
-        "/progress",
-        "/history",
-        "/tip",
-        "/settings",
-        "/pause",
-        "/unpair",
-        "/delete_my_data",
-    ):
-        assert command in h.last_text(ALEX)
+    essentials = h.last_text(ALEX)
+    assert essentials == texts.HELP and len(essentials.splitlines()) <= 10
+    for command in ("/today", "/history", "/tip", "/safety"):
+        assert command in essentials
+    await h.press(ALEX, with_button(h, ALEX, "help:all"), "help:all")
+    shown = h.tg.message(ALEX, h.tg.inbox(ALEX)[-1]["message_id"]) or {}
+    assert "All commands" in shown["text"] and len(h.texts(ALEX)) == 1  # in place, no new message
+    for command in ("/progress", "/pause", "/unpair", "/delete_my_data", "/checkin", "/swap"):
+        assert command in shown["text"]
+    assert "reply_markup" not in shown  # the button is gone once it did its job
     assert {c["command"] for c in h.tg.commands} >= {"today", "tip", "settings", "help"}
 
 
