@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -51,7 +52,16 @@ async def test_safety_is_a_command_in_help_and_at_onboarding(h: Harness) -> None
     await h.say(KIM, "/safety")
     text = h.last_text(KIM)
     assert "feel safe" in text and "violence" in text and "not therapy" in text
-    assert not any(ch.isdigit() for ch in text)  # no invented phone numbers
+    # what stopping tells the partner, before anyone stops anything
+    assert re.search(r"/pause, /unpair and /delete_my_data each tell your partner", text)
+    # a shared phone: the chat can be read, and how to clear it in Telegram
+    assert "can read this chat" in text and "Clear history" in text and "call log" in text
+    # couples counselling is not where to begin when you fear your partner
+    assert re.search(r"Couples counselling is the wrong first step.*if you fear your partner", text)
+    # emergency numbers, national lines for the larger countries, a directory for the rest
+    for number in ("112", "911", "999", "000", "1-800-799-7233", "0808 2000 247", "116 016"):
+        assert number in text, number
+    assert "findahelpline.com" in text
     await h.say(KIM, "/help")
     assert "/safety" in h.last_text(KIM)  # among the essentials
     await h.press(KIM, with_button(h, KIM, "help:all"), "help:all")
