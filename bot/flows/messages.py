@@ -182,20 +182,20 @@ def recap_text(
             reflection=texts.esc(recap.quiet_reflection),
         )
     intro = recap.intro if len(revealed) >= FEW_DAYS else recap.few
+
+    def one_day(day: Day, answers: dict[int, Answer], limit: int) -> str:
+        prompt = library.prompt(day.prompt_id)
+        return texts.RECAP_DAY.format(
+            day=day.day,
+            prompt=texts.esc(_line(prompt.text, RECAP_PROMPT)) if prompt else "",
+            mine=_quoted(answers.get(recipient.user_id), limit),
+            partner=texts.esc(partner.name),
+            theirs=_quoted(answers.get(partner.user_id), limit),
+        )
+
     text = ""
     for limit in RECAP_LINES:
-        days = "\n\n".join(
-            texts.RECAP_DAY.format(
-                day=day.day,
-                prompt=texts.esc(_line(prompt.text, RECAP_PROMPT))
-                if (prompt := library.prompt(day.prompt_id))
-                else "",
-                mine=_quoted(answers.get(recipient.user_id), limit),
-                partner=texts.esc(partner.name),
-                theirs=_quoted(answers.get(partner.user_id), limit),
-            )
-            for day, answers in revealed
-        )
+        days = "\n\n".join(one_day(day, answers, limit) for day, answers in revealed)
         text = texts.RECAP.format(
             title=texts.esc(recap.title),
             intro=texts.esc(intro),
