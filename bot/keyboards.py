@@ -31,6 +31,10 @@ def _rows(buttons: list[Button], width: int) -> list[list[Button]]:
     return [buttons[i : i + width] for i in range(0, len(buttons), width)]
 
 
+def help_all() -> Markup:
+    return Markup([[Button(texts.BTN_HELP_ALL, callback_data="help:all")]])
+
+
 def invite(link: str) -> Markup:
     share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(texts.SHARE_TEXT)}"
     return Markup([[Button(texts.BTN_SHARE, url=share)]])

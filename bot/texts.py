@@ -19,6 +19,9 @@ CATEGORY_NAMES = {
 }
 
 
+YOUR_PARTNER = "your partner"  # where a partner's name is not known
+
+
 def esc(value: object) -> str:
     return escape(str(value), quote=False)
 
@@ -73,15 +76,27 @@ INVITE_PROBLEMS = {
     "used": "That invite was already used. Ask your partner to send /start for a fresh link.",
     "own": "That's your own invite link 🙂 Send it to your partner; it works for them, not you.",
     "you_paired": "You're already paired. To pair with someone else, first /unpair.",
-    "inviter_paired": "The person who sent this invite is already paired with someone else.",
+    "inviter_paired": (
+        "This invite can't be used any more. If you'd like to do the challenge with someone, "
+        "/start gives you your own invite link to send them."
+    ),
 }
 
 # --- the daily rhythm ---------------------------------------------------------------------------
 
 PROMPT = (
-    "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n"
-    "<i>Reply with text, a voice note or a photo. {partner} sees it only once you've both answered.</i>"
+    "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}{extras}\n\n"
+    "<i>Reply with text, a voice note or a photo. Only {partner} sees your answer, once you've "
+    "both answered.</i>"
 )
+# What some prompts carry under their text ({extras} above, and /today): the task without touch,
+# a reminder not to spoil a surprise, a safety line. The texts come from the prompt's data.
+PROMPT_NO_TOUCH = "\n\n<i>{text}</i>"
+PROMPT_SURPRISE = (
+    "\n\n🤫 <i>{partner} reads your answer once you've both answered, so keep the surprise "
+    "itself out of it.</i>"
+)
+PROMPT_SAFETY = "\n\n🛟 <i>{text}</i>"
 LATE_PREFIX = "<i>This is yesterday's prompt, a little late — answer whenever suits you.</i>\n\n"
 REMINDER = (
     "A gentle reminder 🌱 Day {day}'s prompt is still waiting for your answer:\n\n<i>{text}</i>"
@@ -98,7 +113,11 @@ SAVED = (
 )
 UPDATED = "Updated your answer for day {day} ✓ {partner} will see this version."
 SAVED_REVEAL = "Saved ✓ You've both answered day {day}, here they are:"
-EDIT_TOO_LATE = "Day {day} is already revealed, so your edit stays with you. 💛"
+EDIT_TOO_LATE = (
+    "Day {day} is already revealed, so I can't change your answer any more: {partner} has seen "
+    "it as you first sent it, and that's the version /history keeps. Anything to add? Tell "
+    "{partner} directly. 💛"
+)
 NOTHING_OPEN = "There's no open prompt to answer right now. {next}\nMeanwhile, /tip has an idea."
 NEXT_AT = "Your next prompt arrives {when}."
 UNSUPPORTED = (
@@ -114,11 +133,12 @@ REVEAL_MEDIA_BELOW = "{media} (below)"
 REVEAL_MEDIA_CAPTION = "{partner}'s answer for day {day}"
 REVEAL_FOLLOW_UP = "<i>💬 {text}</i>"
 
-RECAP = (
-    "<b>{title}</b>\n{summary}\n\n"
-    "You revealed {revealed} of 10 days in this phase together.\n\n"
-    "<b>To reflect on together:</b> {reflection}"
-)
+# The phase recap: the couple's own words, one short line each per revealed day, in day order.
+RECAP = "<b>{title}</b>\n{intro}\n\n{days}\n\n<b>To reflect on together:</b> {reflection}"
+RECAP_QUIET = "<b>{title}</b>\n{quiet}\n\n<b>To reflect on together:</b> {reflection}"
+RECAP_DAY = "<b>Day {day}</b> · <i>{prompt}</i>\n<b>You:</b> {mine}\n<b>{partner}:</b> {theirs}"
+RECAP_QUOTE = "“{text}”"
+RECAP_NO_ANSWER = "—"
 COMPLETE = (
     "🎉 <b>You did it: 30 days together.</b>\n"
     "Thank you for showing up for each other. Your answers stay in /history.\n\n"
@@ -130,25 +150,41 @@ STOPPED = "Lovely. The challenge is complete; your answers stay in /history. /st
 
 # --- commands -----------------------------------------------------------------------------------
 
+# /help shows the essentials; its button opens every command, grouped (HELP_ALL).
 HELP = (
-    "<b>Couplet</b> · 30 days, one prompt a day, answered together.\n\n"
+    "<b>Couplet</b> · 30 days, one prompt a day, answered together.\n"
+    "To answer, just reply with text, a voice note or a photo.\n\n"
     "/start – your invite link, or where you are\n"
+    "/today – today's prompt and who has answered\n"
+    "/history – your revealed answers\n"
+    "/tip – a practical idea (try /tip conflict)\n"
+    "/settings – when your prompt arrives\n"
+    "/safety – if you don't feel safe, and where to find help"
+)
+HELP_ALL = (
+    "<b>All commands</b>\n\n"
+    "<b>Every day</b>\n"
     "/today – today's prompt and who has answered\n"
     "/progress – your day, phase and streak\n"
     "/history – your revealed answers\n"
-    "/tip – a practical idea (try /tip conflict)\n"
-    "/swap – a different prompt for today, before either of you answers (or /skip)\n"
-    "/checkin – a private two-minute self-check\n"
-    "/intimacy – the optional intimacy track (off unless you both opt in)\n"
     "/nudge – a gentle nudge to your partner\n"
+    "/swap – a different prompt for today, before either of you answers (or /skip)\n\n"
+    "<b>Just for you</b>\n"
+    "/tip – a practical idea (try /tip conflict)\n"
+    "/checkin – a private two-minute self-check\n"
+    "/intimacy – the optional intimacy track (off unless you both opt in)\n\n"
+    "<b>Timing and breaks</b>\n"
     "/settings – delivery time and time zone\n"
     "/time 20:30 · /timezone Europe/Berlin\n"
-    "/pause · /resume – take a break\n"
-    "/unpair – end the pairing\n"
-    "/delete_my_data – erase everything about you\n"
+    "/pause · /resume – take a break (your partner is told)\n\n"
+    "<b>Pairing, privacy, safety</b>\n"
+    "/start – your invite link, or where you are\n"
+    "/unpair – end the pairing (your partner is told)\n"
+    "/delete_my_data – erase everything about you (your partner is told)\n"
     "/safety – when couples exercises aren't the right tool\n\n"
     "To answer, just reply with text, a voice note or a photo."
 )
+BTN_HELP_ALL = "📖 All commands"
 COMMANDS: list[tuple[str, str]] = [
     ("today", "Today's prompt and who has answered"),
     ("progress", "Your day, phase and streak"),
@@ -176,7 +212,7 @@ STALE_BUTTON = "That button belongs to an older message and doesn't work any mor
 BUTTON_FOREIGN = "That button isn't meant for you, so it does nothing here."
 ERROR_TOAST = "Sorry, that didn't work. Please try again in a moment."
 
-TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}\n\n{status}"
+TODAY = "<b>Day {day} of {total} · {phase}</b>\n<i>{category}</i>\n\n{text}{extras}\n\n{status}"
 TODAY_STATUS_BOTH = "You've both answered ✓ — see /history."
 TODAY_STATUS_YOU = "You've answered ✓ · waiting for {partner}."
 TODAY_STATUS_PARTNER = "{partner} has answered ✓ · your turn!"
@@ -249,7 +285,10 @@ UNPAIR_CONFIRM = (
 )
 UNPAIRED = "You're unpaired. Whenever you like, /start gives you a new invite link."
 UNPAIRED_PARTNER = (
-    "<b>{name}</b> ended the pairing. /start gives you a new invite link whenever you like."
+    "<b>{name}</b> ended the pairing, so the challenge has stopped for you both. Endings can "
+    "sting, whatever the reason: go gently with yourself. If anything about this leaves you "
+    "feeling unsafe, /safety has places to turn. /start gives you a new invite link whenever "
+    "you like."
 )
 DELETE_CONFIRM = (
     "Erase everything Couplet knows about you: your settings, your answers and your pairing? "
@@ -257,7 +296,10 @@ DELETE_CONFIRM = (
 )
 DELETED = "Done. Everything about you is erased. If you ever come back, /start begins afresh. 💛"
 DELETED_PARTNER = (
-    "<b>{name}</b> has left Couplet, so your pairing has ended. /start gives you a new invite link."
+    "<b>{name}</b> has left Couplet and erased their data, so your pairing and the history you "
+    "shared are gone. That can be a lot to take in: go gently with yourself. If anything about "
+    "this leaves you feeling unsafe, /safety has places to turn. /start gives you a new invite "
+    "link whenever you like."
 )
 CANCELLED = "Okay, nothing changed."
 BLOCKED_PARTNER = (
@@ -278,17 +320,44 @@ BTN_STOP = "🌙 We're done for now"
 
 SAFETY = (
     "<b>Feeling safe comes first</b>\n\n"
-    "Couplet is made for relationships where both partners feel safe with each other. "
-    "If you feel afraid of your partner, if they control where you go, what you spend or who you "
-    "see, or if there is any violence or threat of it, couples exercises are not the right tool, "
-    "and answering prompts together can even make things harder.\n\n"
-    "In that case, please reach out for help just for you: a doctor, a counsellor you see on your "
-    "own, someone you trust, or a domestic abuse helpline in your country. If you are in danger "
-    "right now, call your local emergency number.\n\n"
+    "Couplet is made for relationships where both partners feel safe with each other. If you "
+    "are afraid of your partner, if they control where you go, what you spend or who you see, "
+    "or if there is violence or the threat of it, couples exercises are the wrong tool: "
+    "answering prompts together can make things harder.\n\n"
+    "<b>Couples counselling is the wrong first step, too,</b> if you fear your partner: what you "
+    "say in a joint session can be held against you at home afterwards. Talk first to someone "
+    "who is there just for you: a domestic abuse helpline, a doctor, a counsellor of your own, "
+    "a person you trust.\n\n"
+    "<b>Before you stop anything here</b>\n"
+    "/pause, /unpair and /delete_my_data each tell your partner straight away, and so does "
+    "blocking me. Choose a moment that is safe for you; a helpline can help you plan it.\n\n"
+    "<b>On a shared phone</b>\n"
+    "Anyone holding your phone can read this chat. In the chat's menu, choose <i>Clear "
+    "history</i> (on an iPhone: tap my name at the top, then ··· and <i>Clear Messages</i>); "
+    "that tells no one, but tomorrow's prompt will arrive as usual. Telegram can also lock "
+    "itself with a passcode: Settings → Privacy and Security → Passcode Lock. Clearing the chat "
+    "doesn't erase what Couplet stores: /delete_my_data does, and your partner is told.\n\n"
+    "<b>Where to find help</b>\n"
+    "In danger right now? Call 112 (Europe and many other countries), 911 (North America), "
+    "999 (UK), 000 (Australia) or 111 (New Zealand).\n"
+    "Free, confidential domestic abuse lines:\n"
+    "• USA: 1-800-799-7233, or text START to 88788\n"
+    "• UK: 0808 2000 247 · Men's Advice Line 0808 801 0327\n"
+    "• Ireland: 1800 341 900\n"
+    "• Canada: sheltersafe.ca lists 24-hour lines near you\n"
+    "• Australia: 1800 737 732 · New Zealand: 0800 733 843\n"
+    "• Germany: 116 016 · France: 3919 · Spain: 016 · Italy: 1522\n"
+    "• Ukraine: 116 123 · India: 181 · Brazil: 180\n"
+    "• Anywhere else: findahelpline.com\n"
+    "Some of these lines were set up for women; whoever you are, they can tell you where to "
+    "turn. A call shows up in your phone's call log: delete it there if your phone gets "
+    "checked.\n\n"
     "Couplet is a set of conversation prompts, not therapy, and it can't replace professional "
-    "support. /unpair ends the pairing at any time, and /delete_my_data erases what I know about "
-    "you."
+    "support."
 )
+# The numbers above were checked against the services' own or official pages when this was
+# written. A number that changes is a fix to make here (and in translations), not a reason to
+# drop the list: an emergency number, a few national lines and a directory for everyone else.
 
 # --- swap ---------------------------------------------------------------------------------------
 
@@ -301,9 +370,13 @@ SWAP_REFUSED = {
     "not_paired": NOT_PAIRED,
     "no_prompt": "Your first prompt hasn't arrived yet, so there's nothing to swap.",
     "stale": "That prompt is no longer today's, so it can't be swapped. /today shows the current one.",
-    "answered": (
-        "Someone has already answered today's prompt, so it stays as it is. "
-        "It's fine to keep your answer short, or simply say it doesn't fit you today. 💛"
+    "answered_you": (
+        "You've already answered today's prompt, so it stays as it is for you both. A new one "
+        "comes tomorrow. 💛"
+    ),
+    "answered_partner": (
+        "{partner} has already answered today's prompt, so it stays as it is. It's fine to keep "
+        "your answer short, or simply say it doesn't fit you today. 💛"
     ),
     "swapped": "Today's prompt has already been swapped once, so this is the one for today. 💛",
     "revealed": "Today's prompt is already answered by you both. A new one comes tomorrow.",
@@ -321,21 +394,22 @@ AREA_NAMES = {
     "stress": "Stress from outside",
     "conflict": "Recurring arguments",
     "needs": "Naming your needs",
+    "holding-back": "Holding back",  # a safety sign: never shown as an area or shared
 }
 CHECKIN_OFFER = (
     "🪞 <b>A private check-in</b>\n"
-    "Seven quick statements, one tap each, about how things feel for you right now. "
+    "Eight quick statements, one tap each, about how things feel for you right now. "
     "It takes two minutes and stays with you: {partner} never sees it unless you both choose "
     "to share."
 )
 CHECKIN_OFFER_AGAIN = (
     "🪞 <b>Time for another private check-in</b>\n"
-    "Same seven statements as before, so you can see how things have moved for you. "
+    "Same eight statements as before, so you can see how things have moved for you. "
     "Just for you, unless you both choose to share."
 )
 CHECKIN_OFFER_LAST = (
     "🪞 <b>The last check-in of your 30 days</b>\n"
-    "The same seven statements one more time, to see where you've arrived since day 1. "
+    "The same eight statements one more time, to see where you've arrived since day 1. "
     "Just for you, unless you both choose to share."
 )
 BTN_CHECKIN_START = "🪞 Start check-in"
@@ -344,6 +418,10 @@ CHECKIN_QUESTION = (
     "<i>1 = not at all true · 5 = very true for me</i>"
 )
 CHECKIN_RESUMED = "<i>Picking up where you left off.</i>\n\n"
+CHECKIN_NEVER_SHARED = (
+    "\n\n🔒 <i>This one stays with you: it is never shared, not even if you both share your "
+    "check-ins.</i>"
+)
 CHECKIN_RESULT = "🪞 <b>Your check-in</b>\n{intro}\n\n{areas}"
 CHECKIN_INTRO_CARE = "The areas that could use the most care right now:"
 CHECKIN_INTRO_STEADY = "Things feel fairly steady for you. If you'd like a focus, try these:"
@@ -358,6 +436,12 @@ CHECKIN_COUNSELLING = (
     "that a few sessions with a couples counsellor help them talk in a way that's hard to manage "
     "on their own. It's an ordinary, sensible step, not a sign of failure. "
     "If you ever feel afraid of your partner, /safety is the better place to start."
+)
+CHECKIN_SAFETY = (
+    "\n\n🛟 You said you often hold back because of how your partner might react. Sometimes "
+    "that's about dodging a row; sometimes it's fear. If you are ever afraid of your partner, "
+    "couples exercises and couples counselling are the wrong first step: /safety has places to "
+    "turn, just for you. This part is never shared."
 )
 CHECKIN_PRIVATE = "\n\n<i>Only you can see this. {partner} sees it only if you both share.</i>"
 CHECKIN_PRIVATE_SOLO = "\n\n<i>Only you can see this.</i>"
@@ -394,7 +478,14 @@ INTIMACY_OFFER = (
     "nothing about it unless you've both said yes. Either of you can stop it any time with "
     "/intimacy off."
 )
-INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n{status}"
+# The signs that call for more than a conversation prompt (see the background material).
+INTIMACY_HELP = (
+    "💛 If sex hurts, if one of you wants it much more or much less than the other and that "
+    "weighs on you, or if it feels impossible to talk about, you're far from alone, and help "
+    "exists: a doctor for pain, a sex therapist or a couples counsellor for the rest. If you ever "
+    "feel pressured, see /safety."
+)
+INTIMACY_ABOUT = INTIMACY_OFFER + "\n\n" + INTIMACY_HELP + "\n\n{status}"
 INTIMACY_STATUS_OFF = "You haven't opted in."
 INTIMACY_STATUS_WAITING = "You've opted in. It starts only if your partner says yes as well."
 INTIMACY_STATUS_ACTIVE = "The track is on for you both."
@@ -407,7 +498,7 @@ INTIMACY_WAITING = (
 INTIMACY_ACTIVE = (
     "🌙 You're both in: the intimacy track starts with your next daily prompt. "
     "No step is ever required, and “not today” is always a complete answer. "
-    "/intimacy off stops it any time."
+    "/intimacy off stops it any time.\n\n" + INTIMACY_HELP
 )
 INTIMACY_ALREADY_ON = "You're already opted in. /intimacy off turns it off."
 INTIMACY_LEFT = "Done: the intimacy track is off for you. Nothing else changes. 💛"

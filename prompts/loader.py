@@ -45,6 +45,9 @@ class Library:
     checkin: list[CheckinQuestion]
     recaps: dict[int, Recap]
     by_id: dict[str, Prompt] = field(default_factory=dict)
+    # Prompts no longer sent (reworded into a new id, or moved): a day already answered with one
+    # keeps its question in /history and its reveal. Never candidates, never a swap.
+    retired: dict[str, Prompt] = field(default_factory=dict)
 
     def prompt(self, prompt_id: str) -> Prompt | None:
         return self.by_id.get(prompt_id)
@@ -89,7 +92,7 @@ def _field_path(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
 # English item), but if it gives one, it must match: a translation changes words, never structure.
 STRUCTURE = frozenset(
     {"day", "step", "category", "depth", "topics", "barriers", "phases", "area", "topic",
-     "help_sign", "phase", "tips"}
+     "help_sign", "safety_sign", "surprise", "phase", "tips"}
 )  # fmt: skip
 
 
@@ -191,12 +194,18 @@ def load_library(lang: str = FALLBACK, root: Path = CONTENT_DIR) -> Library:
     core = _merged(lang, "days.toml", PromptFile, root).prompt
     alternates = _merged(lang, "alternates.toml", PromptFile, root).prompt
     intimacy = _merged(lang, "intimacy.toml", PromptFile, root).prompt
+    retired = _merged(lang, "retired.toml", PromptFile, root).prompt
     topic_file = _merged(lang, "topics.toml", TopicFile, root)
     by_id: dict[str, Prompt] = {}
-    for prompt in [*core, *alternates, *intimacy]:
+    for prompt in [*core, *alternates, *intimacy, *retired]:
         if prompt.id in by_id:
             raise ContentError(f"{root / FALLBACK}: prompt id {prompt.id!r} is used twice")
         by_id[prompt.id] = prompt
+    for prompt in retired:
+        if prompt.day is None:
+            raise ContentError(
+                f"{root / FALLBACK / 'retired.toml'}: prompt {prompt.id!r} needs the 'day' it had"
+            )
     tips = _merged(lang, "tips.toml", TipFile, root).tip
     checkin = _merged(lang, "checkin.toml", CheckinFile, root).question
     tip_ids = {t.id for t in tips}
@@ -218,4 +227,5 @@ def load_library(lang: str = FALLBACK, root: Path = CONTENT_DIR) -> Library:
         checkin=checkin,
         recaps={r.phase: r for r in _merged(lang, "recaps.toml", RecapFile, root).recap},
         by_id=by_id,
+        retired={p.id: p for p in retired},
     )

@@ -64,6 +64,7 @@ class Area(StrEnum):
     STRESS = "stress"
     CONFLICT = "conflict"
     NEEDS = "needs"
+    HOLDING_BACK = "holding-back"
 
 
 def phase_of_day(day: int) -> int:
@@ -75,7 +76,14 @@ class _Item(BaseModel):
 
 
 class Prompt(_Item):
-    """One prompt. Core and alternate prompts carry ``day``; intimacy-track prompts carry ``step``."""
+    """One prompt. Core and alternate prompts carry ``day``; intimacy-track prompts carry ``step``.
+
+    ``no_touch``: the same task without touch, for couples apart and for anyone who would rather
+    not be touched that day (every task that asks for touch has one). ``surprise``: a task meant
+    to surprise the partner; its text never asks the answerer to give the surprise away, since
+    the partner reads the answer. ``safety``: a short line shown with the prompt on the days
+    where a couples exercise can be the wrong tool; it names /safety.
+    """
 
     id: Id
     day: int | None = Field(default=None, ge=1, le=DAYS)
@@ -84,11 +92,16 @@ class Prompt(_Item):
     depth: int = Field(ge=1, le=3)
     text: str = Field(min_length=10, max_length=300)
     follow_up: str | None = Field(default=None, min_length=5, max_length=300)
+    no_touch: str | None = Field(default=None, min_length=10, max_length=200)
+    surprise: bool = False
+    safety: str | None = Field(default=None, min_length=10, max_length=240)
 
     @model_validator(mode="after")
     def _day_or_step(self) -> Prompt:
         if (self.day is None) == (self.step is None):
             raise ValueError("a prompt needs exactly one of 'day' or 'step'")
+        if self.safety is not None and "/safety" not in self.safety:
+            raise ValueError("a safety line must name /safety")
         return self
 
     @property
@@ -122,21 +135,45 @@ class CheckinQuestion(_Item):
 
     ``tips``: the tip ids that answer this sign best, one per check-in phase in turn (day 1, 15,
     30), so a result names a tip that fits the area and changes from one check-in to the next.
+
+    ``safety_sign``: a statement about feeling unsafe with the partner. It is never an area to
+    work on together, never shared with the partner, and a high score points to /safety rather
+    than to couples counselling; so it has no topic and no tips.
     """
 
     id: Id
     area: Area
     text: str = Field(min_length=10, max_length=200)
     help_sign: bool = False
-    topic: Topic
-    tips: list[Id] = Field(min_length=3)
+    safety_sign: bool = False
+    topic: Topic | None = None
+    tips: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _tips_unless_safety(self) -> CheckinQuestion:
+        if self.safety_sign:
+            if self.topic is not None or self.tips or self.help_sign:
+                raise ValueError("a safety sign has no topic, no tips and no help_sign")
+        elif self.topic is None or len(self.tips) < 3:
+            raise ValueError("a question needs a topic and at least 3 tips")
+        return self
 
 
 class Recap(_Item):
+    """The words around a phase recap; its body is the couple's own revealed answers.
+
+    ``intro`` leads into the quotes; ``few`` replaces it when only a day or two were revealed;
+    ``quiet`` and ``quiet_reflection`` make the whole recap when none were. None of them counts
+    days: a recap is never a grade. The reflection must not ask what the closing days ask.
+    """
+
     phase: int = Field(ge=1, le=3)
     title: str = Field(min_length=3, max_length=80)
-    summary: str = Field(min_length=10, max_length=400)
+    intro: str = Field(min_length=10, max_length=300)
+    few: str = Field(min_length=10, max_length=300)
     reflection: str = Field(min_length=10, max_length=300)
+    quiet: str = Field(min_length=10, max_length=400)
+    quiet_reflection: str = Field(min_length=10, max_length=300)
 
 
 class PromptFile(_Item):

@@ -2,8 +2,13 @@
 
 The arc is data: each day names the category of its prompt, and the mix follows the phase (days
 1-10 lean on conversation and appreciation, 11-20 on affection, 21-30 on conversation again with
-appreciation woven through). A second round takes the other core prompts of the same days, so
-"start again" is fresh; later rounds use the alternates.
+appreciation woven through).
+
+Every prompt in the library is reachable. Each day has one core and one alternate prompt per
+category. Rounds 1, 2 and 3 each send the core prompt of a different category of the day (round
+1 the strongest sequence), and /swap trades it for the alternate of the same category; so within
+three rounds every prompt was sent or on offer. From round 4 the alternates come first, in the
+same cycle, and after that whatever this couple has not had yet.
 """
 
 from __future__ import annotations
@@ -16,34 +21,43 @@ from prompts.schema import Category, Prompt, Tip
 
 A, F, C = Category.APPRECIATION, Category.AFFECTION, Category.CONVERSATION
 
-# Round 1, day by day. Per phase: 1 → C5 A3 F2, 2 → F5 A2 C3, 3 → C5 A3 F2.
+# Round 1, day by day: the designed arc. Per phase: 1 → C5 A2 F3, 2 → F5 C3 A2, 3 → C5 F3 A2.
 PLAN_FIRST: tuple[Category, ...] = (
-    C, A, C, F, C, A, C, F, A, C,
-    F, A, F, C, F, F, A, C, F, C,
-    C, A, C, F, C, A, C, F, A, C,
+    C, A, F, C, C, A, C, F, F, C,
+    C, F, A, F, F, C, F, A, F, C,
+    F, F, A, C, C, F, C, C, A, C,
 )  # fmt: skip
-# Round 2 gives each day a different category from round 1 with the same phase mix where it can.
+# Rounds 2 and 3 take the two categories round 1 left on each day, so the three rounds together
+# send every core prompt once: for each day, the three plans name three different categories.
 PLAN_SECOND: tuple[Category, ...] = (
-    A, C, F, C, A, C, F, C, C, A,
-    C, F, A, F, A, C, F, F, C, F,
-    A, C, F, C, A, C, F, C, C, A,
+    A, C, C, F, A, C, F, C, C, A,
+    F, C, C, A, C, F, A, C, C, F,
+    C, A, C, F, A, C, A, F, C, A,
 )  # fmt: skip
+PLAN_THIRD: tuple[Category, ...] = (
+    F, F, A, A, F, F, A, A, A, F,
+    A, A, F, C, A, A, C, F, A, A,
+    A, C, F, A, F, A, F, A, F, F,
+)  # fmt: skip
+PLANS = (PLAN_FIRST, PLAN_SECOND, PLAN_THIRD)
+CORE_ROUNDS = len(PLANS)  # rounds that send core prompts first; later rounds, alternates first
 
 
 def planned_category(round_: int, day: int) -> Category:
-    plan = PLAN_FIRST if round_ % 2 == 1 else PLAN_SECOND
-    return plan[day - 1]
+    return PLANS[(round_ - 1) % len(PLANS)][day - 1]
 
 
 def candidates(library: Library, round_: int, day: int) -> list[Prompt]:
     """Every day prompt for ``day`` in the order ``round_`` prefers them.
 
-    The planned category comes first (core before alternates in rounds 1-2, the other way round
+    The planned category comes first (core before alternates in rounds 1-3, the other way round
     later), then the day's other categories. Intimacy-track prompts are never candidates.
     """
     planned = planned_category(round_, day)
     pools = (
-        [library.core, library.alternates] if round_ <= 2 else [library.alternates, library.core]
+        [library.core, library.alternates]
+        if round_ <= CORE_ROUNDS
+        else [library.alternates, library.core]
     )
     order = [planned, *(c for c in Category if c is not planned)]
     return [pool[(day, c)] for c in order for pool in pools if (day, c) in pool]
@@ -54,7 +68,7 @@ def prompt_for(
 ) -> Prompt:
     """The prompt both partners answer on ``day`` of ``round_``.
 
-    Round 1 follows the designed plan. ``used`` holds the prompt ids this couple already had on
+    Round 1 follows the designed arc. ``used`` holds the prompt ids this couple already had on
     this day (earlier rounds, swaps), so "start again" stays fresh for as long as the library can.
     A translation or custom library may leave gaps: then any category of the day will do.
     """

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.context import Couplet, user_time, user_zone
-from bot.core.challenge import is_finished, phase_of, recap_due_before
+from bot.core.challenge import is_finished, recap_due_before
 from bot.core.schedule import following_delivery
 from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue_many
 from bot.flows import content
-from bot.flows.messages import prompt_message, recap_messages
+from bot.flows.messages import phase_span, prompt_message, recap_messages
 from bot.storage import Repo
 from bot.storage.models import Delivery, User
 
@@ -128,15 +128,15 @@ async def _deliver(
         day = user.next_day
         phase_done = recap_due_before(day)
         if phase_done is not None:
-            revealed = await repo.revealed_days(couple.id, couple.round)
-            count = sum(1 for d in revealed if phase_of(d) == phase_done)
+            first, last = phase_span(phase_done)
+            revealed = await repo.revealed_between(couple.id, couple.round, first, last)
             writes.outbox += recap_messages(
                 app.library,
-                [user],
+                [(user, partner)],
                 couple.id,
                 couple.round,
                 phase_done,
-                count,
+                revealed,
                 priority=Priority.COMPANION,
             )
         if is_finished(day):

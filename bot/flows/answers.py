@@ -11,7 +11,7 @@ from bot.context import Couplet
 from bot.core.challenge import RECAP_DAYS, Delivered, answer_target, phase_of, reveal_ready
 from bot.delivery.outbox import enqueue, parse_day_ref
 from bot.flows.content import INTIMACY_REF_SUFFIX
-from bot.flows.messages import notice, recap_messages, reveal_messages
+from bot.flows.messages import notice, phase_span, recap_messages, reveal_messages
 from bot.storage import Repo
 from bot.storage.models import Couple, User
 
@@ -135,9 +135,11 @@ async def _reveal_if_ready(
     ]
     if day in RECAP_DAYS:
         phase = phase_of(day)
-        revealed = await repo.revealed_days(couple.id, couple.round)
-        count = sum(1 for d in revealed if phase_of(d) == phase)
-        outgoing += recap_messages(app.library, [a, b], couple.id, couple.round, phase, count)
+        first, last = phase_span(phase)
+        revealed = await repo.revealed_between(couple.id, couple.round, first, last)
+        outgoing += recap_messages(
+            app.library, [(a, b), (b, a)], couple.id, couple.round, phase, revealed
+        )
     for message in outgoing:
         await enqueue(repo, message, now)
     return True

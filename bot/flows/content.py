@@ -13,6 +13,7 @@ from datetime import datetime
 from bot import keyboards, texts
 from bot.context import Couplet
 from bot.delivery.outbox import Outgoing, Priority, couple_ref
+from bot.flows.messages import prompt_extras
 from bot.storage import Repo
 from bot.storage.models import Couple, User
 from prompts.checkin import OFFER_DAYS
@@ -87,9 +88,11 @@ async def intimacy_step_message(
     prompt = intimacy_step(app.library, step)
     if prompt is None or not await repo.record_intimacy_step(couple.id, user.user_id, step, now):
         return None
-    body = texts.esc(prompt.text)
+    body = texts.esc(prompt.text) + prompt_extras(prompt, None)
     if prompt.follow_up:  # steps have no reveal, so their follow-up travels with them
         body += "\n\n" + texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up))
+    if step == len(app.library.intimacy):  # the end of the track: where to turn for more
+        body += "\n\n" + texts.INTIMACY_HELP
     text = texts.INTIMACY_STEP.format(step=step, total=len(app.library.intimacy), text=body)
     return Outgoing(
         key=f"intimacy:{user.user_id}:{couple.id}:{step}",

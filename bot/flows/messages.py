@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot import keyboards, texts
-from bot.core.challenge import DAYS, phase_of
+from bot.core.challenge import DAYS, PHASE_LENGTH, phase_of
 from bot.delivery.outbox import Outgoing, Priority, couple_ref, day_ref
-from bot.storage.models import Answer, Checkin, User
-from bot.telegram_html import MAX_TEXT, pack
+from bot.storage.models import Answer, Checkin, Day, User
+from bot.telegram_html import MAX_TEXT, fits, pack
 from prompts.checkin import Summary
 from prompts.loader import Library
 from prompts.schema import CheckinQuestion, Prompt
@@ -15,6 +15,20 @@ from prompts.schema import CheckinQuestion, Prompt
 def prompt_key(user_id: int, couple_id: int, round_: int, day: int) -> str:
     """The idempotency key of a partner's daily prompt."""
     return f"prompt:{user_id}:{couple_id}:{round_}:{day}"
+
+
+def prompt_extras(prompt: Prompt, partner: User | None) -> str:
+    """What the prompt carries under its text, as HTML: the no-touch version, the surprise note,
+    the safety line."""
+    out = ""
+    if prompt.no_touch:
+        out += texts.PROMPT_NO_TOUCH.format(text=texts.esc(prompt.no_touch))
+    if prompt.surprise:
+        name = partner.name if partner else texts.YOUR_PARTNER
+        out += texts.PROMPT_SURPRISE.format(partner=texts.esc(name))
+    if prompt.safety:
+        out += texts.PROMPT_SAFETY.format(text=texts.esc(prompt.safety))
+    return out
 
 
 def prompt_message(
@@ -38,6 +52,7 @@ def prompt_message(
         phase=texts.PHASE_NAMES[phase_of(day)],
         category=texts.CATEGORY_NAMES[prompt.category.value],
         text=texts.esc(prompt.text),
+        extras=prompt_extras(prompt, partner),
         partner=texts.esc(partner.name),
     )
     return Outgoing(
@@ -115,41 +130,114 @@ def reveal_messages(
     return out
 
 
+# A recap quotes a short line of each answer; when ten days of them would not fit one message,
+# the lines get shorter (the recap is sent once and its key is fixed: it must stay one message).
+RECAP_LINES = (90, 60, 40, 20)
+RECAP_PROMPT = 70
+FEW_DAYS = 3  # fewer revealed days than this: the kinder introduction
+
+
+def phase_span(phase: int) -> tuple[int, int]:
+    """The first and last day of ``phase`` (1 → days 1-10)."""
+    return (phase - 1) * PHASE_LENGTH + 1, phase * PHASE_LENGTH
+
+
+def _line(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    one = " ".join(text.split())
+    if len(one) <= limit:
+        return one
+    cut = one[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
+def _quoted(answer: Answer | None, limit: int) -> str:
+    """A short line from a text answer; a voice note or photo is named, never described."""
+    if answer is None:
+        return texts.RECAP_NO_ANSWER
+    if answer.kind != "text":
+        return texts.REVEAL_MEDIA[answer.kind]
+    return texts.RECAP_QUOTE.format(text=texts.esc(_line(answer.text or "", limit)))
+
+
+def recap_text(
+    library: Library,
+    recipient: User,
+    partner: User,
+    phase: int,
+    revealed: list[tuple[Day, dict[int, Answer]]],
+) -> str | None:
+    """The phase recap for ``recipient``: each revealed day of the phase with a short line from
+    each of you, then one question. Few days get a kinder opening, none a recap of its own; no
+    count of days, ever."""
+    recap = library.recaps.get(phase)
+    if recap is None:
+        return None
+    if not revealed:
+        return texts.RECAP_QUIET.format(
+            title=texts.esc(recap.title),
+            quiet=texts.esc(recap.quiet),
+            reflection=texts.esc(recap.quiet_reflection),
+        )
+    intro = recap.intro if len(revealed) >= FEW_DAYS else recap.few
+
+    def one_day(day: Day, answers: dict[int, Answer], limit: int) -> str:
+        prompt = library.prompt(day.prompt_id)
+        return texts.RECAP_DAY.format(
+            day=day.day,
+            prompt=texts.esc(_line(prompt.text, RECAP_PROMPT)) if prompt else "",
+            mine=_quoted(answers.get(recipient.user_id), limit),
+            partner=texts.esc(partner.name),
+            theirs=_quoted(answers.get(partner.user_id), limit),
+        )
+
+    text = ""
+    for limit in RECAP_LINES:
+        days = "\n\n".join(one_day(day, answers, limit) for day, answers in revealed)
+        text = texts.RECAP.format(
+            title=texts.esc(recap.title),
+            intro=texts.esc(intro),
+            days=days,
+            reflection=texts.esc(recap.reflection),
+        )
+        if fits(text, MAX_TEXT):
+            break
+    return text
+
+
 def recap_messages(
     library: Library,
-    members: list[User],
+    recipients: list[tuple[User, User]],
     couple_id: int,
     round_: int,
     phase: int,
-    revealed: int,
+    revealed: list[tuple[Day, dict[int, Answer]]],
     *,
     priority: Priority = Priority.PARTNER,
 ) -> list[Outgoing]:
-    """The phase recap (and, after the last phase, the completion note) for each partner.
+    """The phase recap (and, after the last phase, the completion note) for each recipient, given
+    as (recipient, partner); ``revealed``: the phase's revealed days with both answers, in order.
 
     ``priority``: right after a reveal it is news for the couple; from the scheduler it travels
     with the next day's prompt (``Priority.COMPANION``).
     """
-    recap = library.recaps.get(phase)
-    if recap is None:
-        return []
-    text = texts.RECAP.format(
-        title=texts.esc(recap.title),
-        summary=texts.esc(recap.summary),
-        revealed=revealed,
-        reflection=texts.esc(recap.reflection),
-    )
-    out = [
-        Outgoing(
-            key=f"recap:{couple_id}:{round_}:{phase}:{m.user_id}",
-            chat_id=m.user_id,
-            kind="recap",
-            text=text,
-            priority=priority,
-            ref=couple_ref(couple_id),
+    out: list[Outgoing] = []
+    for member, partner in recipients:
+        text = recap_text(library, member, partner, phase, revealed)
+        if text is None:
+            return []
+        out.append(
+            Outgoing(
+                key=f"recap:{couple_id}:{round_}:{phase}:{member.user_id}",
+                chat_id=member.user_id,
+                kind="recap",
+                text=text,
+                priority=priority,
+                ref=couple_ref(couple_id),
+            )
         )
-        for m in members
-    ]
     if phase == 3:
         out += [
             Outgoing(
@@ -161,7 +249,7 @@ def recap_messages(
                 priority=priority,
                 ref=couple_ref(couple_id),
             )
-            for m in members
+            for m, _ in recipients
         ]
     return out
 
@@ -185,7 +273,8 @@ def _area(question: CheckinQuestion) -> str:
 
 
 def checkin_question_text(question: CheckinQuestion, number: int, total: int) -> str:
-    return texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+    text = texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+    return text + (texts.CHECKIN_NEVER_SHARED if question.safety_sign else "")
 
 
 def checkin_result_text(summary: Summary, partner: User | None) -> str:
@@ -211,7 +300,9 @@ def checkin_result_text(summary: Summary, partner: User | None) -> str:
             )
             for m in summary.moved
         )
-    if summary.counselling:
+    if summary.safety:
+        text += texts.CHECKIN_SAFETY
+    elif summary.counselling:
         text += texts.CHECKIN_COUNSELLING
     if partner is not None:
         text += texts.CHECKIN_PRIVATE.format(partner=texts.esc(partner.name))

@@ -16,6 +16,7 @@ from bot.context import Couplet
 from bot.delivery.outbox import Priority, enqueue
 from bot.flows.content import live_couple
 from bot.flows.messages import prompt_key, prompt_message
+from bot.storage.models import User
 from prompts.selection import swap_for
 
 
@@ -23,6 +24,7 @@ from prompts.selection import swap_for
 class SwapResult:
     ok: bool
     reason: str = ""  # a key of texts.SWAP_REFUSED when not ok
+    partner: User | None = None
 
 
 async def swap(
@@ -46,8 +48,11 @@ async def swap(
             return SwapResult(False, "none")
         if day_row.revealed_at is not None:
             return SwapResult(False, "revealed")
-        if await repo.answers(couple.id, couple.round, today):
-            return SwapResult(False, "answered")
+        answered = await repo.answers(couple.id, couple.round, today)
+        if answered:
+            return SwapResult(
+                False, "answered_you" if user_id in answered else "answered_partner", partner
+            )
         new = swap_for(app.library, current, await repo.used_prompts(couple.id, today))
         if new is None:
             return SwapResult(False, "none")

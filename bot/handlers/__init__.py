@@ -56,6 +56,7 @@ def register(app: Application) -> None:
     callbacks = {
         r"^pair:(accept|decline):[A-Za-z0-9_-]{8,64}$": pairing.invite_answer,
         r"^start_now$": pairing.start_now,
+        r"^help:all$": reading.help_command,
         r"^(set:(time|tz)|time:.+|tz:.+)$": settings.button,
         r"^(unpair|delete):(yes|no)$": lifecycle.confirm,
         r"^again:(yes|no)$": lifecycle.again,

@@ -71,7 +71,8 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         partner = texts.esc(result.partner.name) if result.partner else ""
         await reply(update, texts.UPDATED.format(day=result.day, partner=partner))
     elif result.outcome is Outcome.ALREADY_REVEALED:
-        await reply(update, texts.EDIT_TOO_LATE.format(day=result.day))
+        partner = texts.esc(result.partner.name) if result.partner else texts.YOUR_PARTNER
+        await reply(update, texts.EDIT_TOO_LATE.format(day=result.day, partner=partner))
 
 
 NUDGE_REASONS = {

@@ -35,7 +35,8 @@ async def swap_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         if result.ok:
             await buttons.drop_buttons(query)
     if not result.ok:  # on success the new prompt arrives through the outbox
-        await reply(update, texts.SWAP_REFUSED[result.reason])
+        partner = texts.esc(result.partner.name) if result.partner else texts.YOUR_PARTNER
+        await reply(update, texts.SWAP_REFUSED[result.reason].format(partner=partner))
 
 
 # --- self-check ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from bot import keyboards, texts
 from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
+from bot.flows.messages import prompt_extras
 from bot.handlers import buttons
 from bot.handlers.common import reply, reply_all, show_in_place
 from bot.storage.models import Answer
@@ -19,7 +20,13 @@ HISTORY_PAGE = 4
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, texts.HELP)
+    """``/help``: the essentials, with a button (``help:all``) that opens every command."""
+    query = update.callback_query
+    if query is not None:
+        await buttons.answer(update, context)
+        await show_in_place(query, update, texts.HELP_ALL, None)
+        return
+    await reply(update, texts.HELP, reply_markup=keyboards.help_all())
 
 
 async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,6 +58,7 @@ async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             phase=texts.PHASE_NAMES[phase_of(s.day)],
             category=texts.CATEGORY_NAMES[s.prompt.category.value],
             text=texts.esc(s.prompt.text),
+            extras=prompt_extras(s.prompt, s.partner),
             status=status,
         )
         + paused,

@@ -573,6 +573,27 @@ class Repo:
             page.append((day, await self.answers(couple_id, day.round, day.day)))
         return page, int(total_row["n"]) if total_row else 0
 
+    async def revealed_between(
+        self, couple_id: int, round_: int, first: int, last: int
+    ) -> list[tuple[Day, dict[int, Answer]]]:
+        """Revealed days ``first``..``last`` of a round in day order, each with both answers (the
+        phase recap quotes them): one query, not one per day."""
+        rows = await self._all(
+            "SELECT d.prompt_id, d.revealed_at, a.* FROM days d JOIN answers a"
+            " ON a.couple_id = d.couple_id AND a.round = d.round AND a.day = d.day"
+            " WHERE d.couple_id = ? AND d.round = ? AND d.day BETWEEN ? AND ?"
+            " AND d.revealed_at IS NOT NULL ORDER BY d.day, a.user_id",
+            (couple_id, round_, first, last),
+        )
+        days: dict[int, tuple[Day, dict[int, Answer]]] = {}
+        for r in rows:
+            entry = days.setdefault(
+                r["day"],
+                (Day(couple_id, round_, r["day"], r["prompt_id"], from_ts(r["revealed_at"])), {}),
+            )
+            entry[1][r["user_id"]] = _answer(r)
+        return list(days.values())
+
     # --- tips, groups --------------------------------------------------------------------------
 
     async def seen_tips(self, user_id: int) -> set[str]:

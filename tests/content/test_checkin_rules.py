@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from prompts.checkin import focus_topics, next_index, slot_of_day, summarise
+from prompts.checkin import care_areas, focus_topics, next_index, slot_of_day, summarise
 from prompts.loader import Library, load_library
+from prompts.schema import CheckinQuestion
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,8 @@ def test_movement_compares_with_the_previous_check_in(lib: Library) -> None:
     after = _scores(lib, stress=2, touch=3)
     moved = {m.question.area.value: m for m in summarise(lib, after, before, 2).moved or []}
     assert moved["stress"].direction == "lighter" and moved["touch"].direction == "heavier"
-    assert moved["conflict"].direction == "same" and len(moved) == len(lib.checkin)
+    areas = [q for q in lib.checkin if not q.safety_sign]
+    assert moved["conflict"].direction == "same" and len(moved) == len(areas)
 
 
 def test_focus_topics_and_next_question(lib: Library) -> None:
@@ -76,11 +78,12 @@ def test_the_questions_cover_the_signs_and_the_help_signs_of_the_issue(lib: Libr
     for question in lib.checkin:
         base = {q.id: 1 for q in lib.checkin}
         assert summarise(lib, {**base, question.id: 5}, None, 1).counselling == question.help_sign
+    assert help_areas.isdisjoint(q.area.value for q in lib.checkin if q.safety_sign)
 
 
 def test_each_area_gets_its_own_fitting_tip_and_a_new_one_each_check_in(lib: Library) -> None:
     tips = {t.id: t for t in lib.tips}
-    for question in lib.checkin:
+    for question in (q for q in lib.checkin if not q.safety_sign):
         assert len(set(question.tips)) >= 3, question.id
         assert all(question.topic in tips[i].topics for i in question.tips), question.id
         scores = {q.id: 5 if q.id == question.id else 1 for q in lib.checkin}
@@ -94,3 +97,37 @@ def test_each_area_gets_its_own_fitting_tip_and_a_new_one_each_check_in(lib: Lib
     touch = next(q for q in lib.checkin if q.area.value == "touch")
     first = summarise(lib, {q.id: 5 if q == touch else 1 for q in lib.checkin}, None, 1)
     assert "touch" in (first.areas[0].tip.text if first.areas[0].tip else "").lower()
+
+
+# --- the safety sign ------------------------------------------------------------------------------
+
+
+def _safety_sign(lib: Library) -> CheckinQuestion:
+    return next(q for q in lib.checkin if q.safety_sign)
+
+
+def test_there_is_a_private_item_about_holding_back_for_fear_of_the_partner(lib: Library) -> None:
+    signs = [q for q in lib.checkin if q.safety_sign]
+    assert len(signs) == 1 and "worry how my partner will react" in signs[0].text
+    assert not signs[0].tips and signs[0].topic is None
+
+
+@pytest.mark.parametrize("score", [4, 5])
+def test_a_high_safety_sign_points_to_safety_not_to_counselling(lib: Library, score: int) -> None:
+    sign = _safety_sign(lib)
+    everything_heavy = {q.id: 5 for q in lib.checkin}  # recurring arguments, distance, ...
+    summary = summarise(lib, {**everything_heavy, sign.id: score}, everything_heavy, 3)
+    assert summary.safety and not summary.counselling
+    assert sign not in [a.question for a in summary.areas]
+    assert sign not in [m.question for m in summary.moved or []]
+    low = summarise(lib, {**everything_heavy, sign.id: 3}, None, 3)
+    assert not low.safety and low.counselling
+
+
+def test_the_safety_sign_never_becomes_an_area_or_a_tip_focus(lib: Library) -> None:
+    sign = _safety_sign(lib)
+    only_it = {q.id: 5 if q == sign else 1 for q in lib.checkin}
+    summary = summarise(lib, only_it, None, 1)
+    assert sign not in [a.question for a in summary.areas] and summary.safety
+    assert focus_topics(lib, only_it) == []
+    assert sign not in [q for q, _ in care_areas(lib.checkin, only_it)]

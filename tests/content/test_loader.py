@@ -64,6 +64,8 @@ def test_a_translation_folder_overrides_by_id_and_falls_back_to_english(tmp_path
          r"tip\[0\] \(id=tip-reflect-back\)\.phases: must match English"),
         ("checkin.toml", 'id = "q-stress"\nhelp_sign = true',
          r"question\[0\] \(id=q-stress\)\.help_sign: must match English"),
+        ("days.toml", 'id = "d12-affection"\nsurprise = false',
+         r"prompt\[0\] \(id=d12-affection\)\.surprise: must match English"),
         ("days.toml", 'id = "d01-conversaton"\ntext = "Tippfehler in der ID."',
          r"prompt\[0\] \(id=d01-conversaton\): no English item has this id"),
         ("days.toml", 'id = "d01-conversation"\ntext = "kurz"',
@@ -103,6 +105,7 @@ def _break(root: Path, name: str, old: str, new: str) -> None:
         ("tips.toml", "phases = [1, 3]", "phases = [1, 4]", "phases"),
         ("checkin.toml", 'area = "misunderstandings"', 'area = "moods"', "area"),
         ("topics.toml", 'id = "past-hurt"', 'id = "old-wounds"', "barrier"),
+        ("days.toml", "see /safety.", "see the safety page.", "must name /safety"),
     ],
 )
 def test_a_malformed_file_names_the_file_and_the_field(
@@ -133,6 +136,10 @@ def test_a_prompt_over_300_characters_is_rejected_with_its_id(tmp_path: Path) ->
          r"days\.toml: prompts 'd01-conversation' and 'd01-appreciation' are both day 1"),
         ("alternates.toml", "day = 1\n", "step = 1\n",
          r"alternates\.toml: prompt 'a01-conversation' needs a 'day'"),
+        ("retired.toml", "day = 14\n", "step = 14\n",
+         r"retired\.toml: prompt 'd14-conversation' needs the 'day' it had"),
+        ("retired.toml", 'id = "d14-conversation"', 'id = "d14-conversation-2"',
+         r"prompt id 'd14-conversation-2' is used twice"),
         ("intimacy.toml", "step = 2", "day = 2",
          r"intimacy\.toml: prompt 'i02' needs a 'step'"),
         ("intimacy.toml", "step = 2", "step = 1",

@@ -58,10 +58,17 @@ def _registered_commands() -> set[str]:
     }
 
 
+def _commands_in(text: str) -> set[str]:
+    return set(re.findall(r"(?<![<\w])/([a-z_]+)", text))
+
+
 def test_help_and_the_menu_cover_the_commands_the_bot_handles() -> None:
     registered = _registered_commands()
-    in_help = set(re.findall(r"(?<![<\w])/([a-z_]+)", texts.HELP))
+    in_help = _commands_in(texts.HELP_ALL)
     assert in_help == registered - {"help"}, in_help ^ registered
+    essentials = _commands_in(texts.HELP)
+    assert essentials < in_help and {"start", "today", "safety"} <= essentials
+    assert len(texts.HELP.splitlines()) < len(texts.HELP_ALL.splitlines()) / 2
     menu = [command for command, _ in texts.COMMANDS]
     assert len(menu) == len(set(menu)) and set(menu) <= registered
     assert {"tip", "swap", "checkin", "intimacy", "safety"} <= set(menu)
@@ -83,3 +90,12 @@ def test_nothing_presents_itself_as_therapy() -> None:
     for name, text in CONSTANTS.items():
         assert not claims.search(text), name
     assert "not therapy" in texts.SAFETY
+
+
+def test_messages_that_end_something_are_kind_and_say_where_to_turn() -> None:
+    for text in (texts.UNPAIRED_PARTNER, texts.DELETED_PARTNER):
+        assert "/safety" in text and "gently" in text and "/start" in text
+    assert "someone else" not in texts.INVITE_PROBLEMS["inviter_paired"]
+    assert "can't be used" in texts.INVITE_PROBLEMS["inviter_paired"]
+    assert "{partner}" in texts.SWAP_REFUSED["answered_partner"]
+    assert "{partner}" in texts.EDIT_TOO_LATE and "stays with you" not in texts.EDIT_TOO_LATE

@@ -57,6 +57,7 @@ async def test_editing_the_message_before_the_reveal_updates_it_after_not(h: Har
     h.tg.edit_text(ALEX, sent["message_id"], "sneaky change")
     await h.pump()
     assert "already revealed" in h.last_text(ALEX)
+    assert "Sam has seen it as you first sent it" in h.last_text(ALEX)  # says what happens
 
 
 async def test_voice_and_photo_answers_are_revealed_with_the_media(h: Harness) -> None:

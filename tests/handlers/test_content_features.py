@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot import texts
+from fakebot.html import parse_html
 from scheduler.due import run_tick
 from tests.conftest import ALEX, KIM, SAM
 from tests.handlers.flow import pair, pair_and_start, with_button
@@ -50,10 +52,22 @@ async def test_safety_is_a_command_in_help_and_at_onboarding(h: Harness) -> None
     await h.say(KIM, "/safety")
     text = h.last_text(KIM)
     assert "feel safe" in text and "violence" in text and "not therapy" in text
-    assert not any(ch.isdigit() for ch in text)  # no invented phone numbers
+    # what stopping tells the partner, before anyone stops anything
+    assert re.search(r"/pause, /unpair and /delete_my_data each tell your partner", text)
+    # a shared phone: the chat can be read, and how to clear it in Telegram
+    assert "can read this chat" in text and "Clear history" in text and "call log" in text
+    # couples counselling is not where to begin when you fear your partner
+    assert re.search(r"Couples counselling is the wrong first step.*if you fear your partner", text)
+    # emergency numbers, national lines for the larger countries, a directory for the rest
+    for number in ("112", "911", "999", "000", "1-800-799-7233", "0808 2000 247", "116 016"):
+        assert number in text, number
+    assert "findahelpline.com" in text
     await h.say(KIM, "/help")
+    assert "/safety" in h.last_text(KIM)  # among the essentials
+    await h.press(KIM, with_button(h, KIM, "help:all"), "help:all")
+    everything = h.tg.message(KIM, h.tg.inbox(KIM)[-1]["message_id"]) or {}  # edited in place
     for command in ("/safety", "/checkin", "/intimacy", "/swap"):
-        assert command in h.last_text(KIM)
+        assert command in everything["text"]
     assert {"safety", "checkin", "intimacy", "swap"} <= {c for c, _ in texts.COMMANDS}
     await pair(h, ALEX, SAM)
     assert any("/safety" in t for t in h.texts(ALEX))  # welcome
@@ -87,7 +101,10 @@ async def test_no_swap_once_anyone_answered_and_old_buttons_are_stale(h: Harness
     await pair_and_start(h, ALEX, SAM)
     await h.say(ALEX, "an answer")
     await h.say(SAM, "/skip")
-    assert h.last_text(SAM) == texts.SWAP_REFUSED["answered"]
+    assert h.last_text(SAM) == texts.SWAP_REFUSED["answered_partner"].format(partner="Alex")
+    assert h.last_text(SAM).startswith("Alex has already answered")  # says who, by name
+    await h.say(ALEX, "/swap")
+    assert h.last_text(ALEX).startswith("You've already answered")
     await h.say(SAM, "mine too")
     await next_day(h)
     await h.press(ALEX, with_button(h, ALEX, "swap:1:1"), "swap:1:1")
@@ -149,14 +166,14 @@ async def test_checkin_is_resumable_private_and_compares_with_last_time(h: Harne
     await answer_checkin(h, ALEX, [2, 2, 2])
     await h.say(ALEX, "/checkin")
     assert "Picking up where you left off" in h.last_text(ALEX)
-    assert "4 of 7" in h.last_text(ALEX)
-    result = await answer_checkin(h, ALEX, [2, 2, 5, 2])  # q6 is stress
+    assert "4 of 8" in h.last_text(ALEX)
+    result = await answer_checkin(h, ALEX, [2, 2, 5, 2, 1])  # q6 is stress
     text = result["text"]
     assert "Your check-in" in text and "Stress from outside" in text and "💡" in text
     assert "counsellor" not in text and "Next time I'll show you" in text
     sam_before = len(h.tg.inbox(SAM))
     await h.say(ALEX, "/checkin")
-    result = await answer_checkin(h, ALEX, [1, 1, 1, 1, 1, 1, 5])
+    result = await answer_checkin(h, ALEX, [1, 1, 1, 1, 1, 1, 5, 1])
     assert "Since your last check-in" in result["text"]
     assert "🟢 ↓ Stress from outside: 5 → 1" in result["text"]
     assert "🟠 ↑ Recurring arguments: 2 → 5" in result["text"]
@@ -173,7 +190,7 @@ async def test_checkin_is_resumable_private_and_compares_with_last_time(h: Harne
 async def test_sharing_needs_both_partners(h: Harness) -> None:
     await pair_and_start(h, ALEX, SAM)
     await h.say(ALEX, "/checkin")
-    result = await answer_checkin(h, ALEX, [5, 1, 1, 4, 1, 1, 1])
+    result = await answer_checkin(h, ALEX, [5, 1, 1, 4, 1, 1, 1, 1])
     share = next(
         b["callback_data"] for row in result["reply_markup"]["inline_keyboard"] for b in row
     )
@@ -183,7 +200,7 @@ async def test_sharing_needs_both_partners(h: Harness) -> None:
     assert "would like to swap check-in summaries" in invite and "/checkin" in invite
     assert "Misunderstandings" not in "".join(h.texts(SAM))
     await h.say(SAM, "/checkin")
-    theirs = await answer_checkin(h, SAM, [1, 1, 1, 1, 3, 4, 1])
+    theirs = await answer_checkin(h, SAM, [1, 1, 1, 1, 3, 4, 1, 1])
     assert not any("Alex's check-in" in t for t in h.texts(SAM))
     sam_share = next(
         b["callback_data"] for row in theirs["reply_markup"]["inline_keyboard"] for b in row
@@ -196,10 +213,39 @@ async def test_sharing_needs_both_partners(h: Harness) -> None:
     assert "💡" not in sam_view  # only the areas, never tips or scores
 
 
+async def test_the_safety_item_of_the_check_in_never_reaches_the_partner(h: Harness) -> None:
+    sign = next(q for q in h.couplet.library.checkin if q.safety_sign)
+    await pair_and_start(h, ALEX, SAM)
+    sam_before = len(h.tg.inbox(SAM))
+    await h.say(ALEX, "/checkin")
+    shown = (await answer_checkin(h, ALEX, [4, 1, 1, 4, 1, 1, 5]))["text"]  # the 8th question
+    assert sign.text in shown and parse_html(texts.CHECKIN_NEVER_SHARED).strip() in shown
+    result = await answer_checkin(h, ALEX, [5])  # messages edited in place read as plain text
+    assert parse_html(texts.CHECKIN_SAFETY).strip() in result["text"]
+    assert parse_html(texts.CHECKIN_COUNSELLING).strip() not in result["text"]  # not counselling
+    assert texts.AREA_NAMES[sign.area.value] not in result["text"]
+    share = next(b["callback_data"] for row in result["reply_markup"]["inline_keyboard"]
+                 for b in row)  # fmt: skip
+    await h.press(ALEX, result, share)
+    await h.say(SAM, "/checkin")
+    theirs = await answer_checkin(h, SAM, [1, 1, 1, 1, 3, 4, 1, 1])
+    sam_share = next(b["callback_data"] for row in theirs["reply_markup"]["inline_keyboard"]
+                     for b in row)  # fmt: skip
+    await h.press(SAM, theirs, sam_share)
+    alex_view = next(t for t in h.texts(SAM) if "Alex's check-in" in t)
+    assert "Recurring arguments" in alex_view  # sharing worked, areas and all
+    from_alex = [  # everything Sam got since, except Sam's own check-in
+        t for t in h.texts(SAM)[sam_before:] if "Check-in ·" not in t and "Your check-in" not in t
+    ]
+    assert any("Alex's check-in" in t for t in from_alex)
+    for leak in (texts.AREA_NAMES[sign.area.value], "hold back", "/safety", "🛟", "never shared"):
+        assert not any(leak in t for t in from_alex), leak
+
+
 async def test_tip_without_topic_leans_on_the_latest_check_in(h: Harness) -> None:
     await pair_and_start(h, ALEX, SAM)
     await h.say(ALEX, "/checkin")
-    await answer_checkin(h, ALEX, [1, 1, 1, 1, 1, 5, 1])  # only stress needs care
+    await answer_checkin(h, ALEX, [1, 1, 1, 1, 1, 5, 1, 1])  # only stress needs care
     stress = {t.text for t in h.couplet.library.tips if "stress" in t.topics}
     await h.say(ALEX, "/tip")
     assert any(texts.esc(s) in h.last_text(ALEX) for s in stress)
@@ -271,7 +317,7 @@ async def test_intimacy_command_shows_only_your_own_choice(h: Harness) -> None:
 
 async def test_checkin_works_before_pairing_without_a_share_button(h: Harness) -> None:
     await h.say(KIM, "/checkin")
-    result = await answer_checkin(h, KIM, [3, 3, 3, 3, 3, 3, 3])
+    result = await answer_checkin(h, KIM, [3, 3, 3, 3, 3, 3, 3, 3])
     assert "Only you can see this." in result["text"] and "reply_markup" not in result
     before = len(h.tg.inbox(KIM))
     query_id = h.tg.press_button(KIM, result, "ci:share:1", check=False)  # no such button
@@ -290,21 +336,21 @@ async def test_a_check_in_tap_on_a_message_telegram_no_longer_shows_carries_on(
     pressed["message"] = {"chat": pressed["message"]["chat"], "message_id": question["message_id"],
                           "date": 0}  # fmt: skip
     await h.pump()
-    assert "Check-in · 2 of 7" in h.last_text(KIM)  # the next question, as a new message
+    assert "Check-in · 2 of 8" in h.last_text(KIM)  # the next question, as a new message
     second = h.tg.inbox(KIM)[-1]
     h.tg.press_button(KIM, second, "ci:a:1:1:2")
     del h.tg.chats[KIM].messages[second["message_id"]]  # deleted before the edit arrives
     await h.pump()
-    assert "Check-in · 3 of 7" in h.last_text(KIM)
+    assert "Check-in · 3 of 8" in h.last_text(KIM)
     assert texts.ERROR not in h.texts(KIM)
-    result = await answer_checkin(h, KIM, [1, 1, 1, 1, 1])
+    result = await answer_checkin(h, KIM, [1, 1, 1, 1, 1, 1])
     assert "Your check-in" in result["text"]
 
 
 async def test_sharing_a_check_in_from_an_earlier_pairing_is_refused_kindly(h: Harness) -> None:
     await pair_and_start(h, ALEX, SAM)
     await h.say(ALEX, "/checkin")
-    result = await answer_checkin(h, ALEX, [4, 1, 1, 1, 1, 1, 1])
+    result = await answer_checkin(h, ALEX, [4, 1, 1, 1, 1, 1, 1, 1])
     share = next(b["callback_data"] for row in result["reply_markup"]["inline_keyboard"]
                  for b in row)  # fmt: skip
     await h.say(ALEX, "/unpair")

@@ -40,9 +40,9 @@ async def test_thirty_days_fresh_prompts_relevant_tips_checkins_and_no_unconsent
     seen_prompts: list[str] = []
     focus: list[str] = []
     checkin_scores = {
-        1: [1, 2, 1, 1, 1, 5, 4],  # stress and arguments weigh most
-        15: [1, 1, 1, 1, 3, 1, 1],  # later only touch needs care
-        30: [1, 1, 1, 1, 1, 1, 1],  # and then nothing does
+        1: [1, 2, 1, 1, 1, 5, 4, 1],  # stress and arguments weigh most
+        15: [1, 1, 1, 1, 3, 1, 1, 1],  # later only touch needs care
+        30: [1, 1, 1, 1, 1, 1, 1, 1],  # and then nothing does
     }
     await pair_and_start(h, ALEX, SAM)
     before = {ALEX: 0, SAM: 0}
@@ -127,3 +127,13 @@ async def test_the_intimacy_track_runs_its_three_stages_only_while_both_are_in(
     assert received[ALEX] == received[SAM] == expected
     stages = [library.intimacy[n[0]].phase for n in expected.values()]
     assert stages == sorted(stages) and set(stages) == {1, 2, 3}
+    # where to turn for pain, a mismatch in desire or not being able to talk: at the start, at
+    # the end, and in /intimacy; not with every step
+    last = texts.esc(library.intimacy[len(library.intimacy)].text)
+    for user in (ALEX, SAM):
+        steps = [t for t in h.texts(user) if "Intimacy track · step" in t]
+        assert [texts.INTIMACY_HELP in t for t in steps] == [last in t for t in steps]
+        assert any(last in t for t in steps)
+        assert any(texts.INTIMACY_ACTIVE in t for t in h.texts(user))
+    await h.say(SAM, "/intimacy")
+    assert texts.INTIMACY_HELP in h.last_text(SAM) and "sex hurts" in texts.INTIMACY_HELP

@@ -25,19 +25,18 @@ async def next_day(h: Harness) -> None:
     assert not any("of 30 ·" in t for t in h.texts(ALEX)[before:])
 
 
-async def test_help_lists_commands_and_the_menu_is_set_at_start_up(h: Harness) -> None:
+async def test_help_shows_the_essentials_and_a_button_opens_every_command(h: Harness) -> None:
     await h.say(ALEX, "/help")
-    for command in (
-        "/today",
-        "/progress",
-        "/history",
-        "/tip",
-        "/settings",
-        "/pause",
-        "/unpair",
-        "/delete_my_data",
-    ):
-        assert command in h.last_text(ALEX)
+    essentials = h.last_text(ALEX)
+    assert essentials == texts.HELP and len(essentials.splitlines()) <= 10
+    for command in ("/today", "/history", "/tip", "/safety"):
+        assert command in essentials
+    await h.press(ALEX, with_button(h, ALEX, "help:all"), "help:all")
+    shown = h.tg.message(ALEX, h.tg.inbox(ALEX)[-1]["message_id"]) or {}
+    assert "All commands" in shown["text"] and len(h.texts(ALEX)) == 1  # in place, no new message
+    for command in ("/progress", "/pause", "/unpair", "/delete_my_data", "/checkin", "/swap"):
+        assert command in shown["text"]
+    assert "reply_markup" not in shown  # the button is gone once it did its job
     assert {c["command"] for c in h.tg.commands} >= {"today", "tip", "settings", "help"}
 
 
@@ -76,7 +75,11 @@ async def test_a_full_30_day_walk_with_recaps_completion_and_a_new_round(h: Harn
             await next_day(h)
     assert len(set(prompts_seen)) == 30
     recaps = [t for t in h.texts(SAM) if "To reflect on together" in t]
-    assert len(recaps) == 3 and all("revealed 10 of 10" in r for r in recaps)
+    assert len(recaps) == 3  # each quotes its own ten days, Sam's line first as "You"
+    for phase, recap in enumerate(recaps):
+        days = range(phase * 10 + 1, phase * 10 + 11)
+        assert all(f"<b>You:</b> “sam {d}”\n<b>Alex:</b> “alex {d}”" in recap for d in days)
+        assert "of 10" not in recap
     assert any("30 days together" in t for t in h.texts(ALEX))
     await next_day(h)
     assert not any("Day 31" in t for t in h.texts(ALEX))
