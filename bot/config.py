@@ -58,8 +58,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("must start with sqlite:/// (e.g. sqlite:///data/couplet.db)")
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(
+                "must start with sqlite:/// (e.g. sqlite:///data/couplet.db) or postgresql://"
+                " (e.g. postgresql://couplet:secret@db:5432/couplet)"
+            )
         return value
 
     @field_validator("default_timezone")

@@ -119,8 +119,8 @@ class OutboxSender:
         self._room.set()
 
     async def start(self) -> None:
-        async with self.db.transaction() as repo:
-            retried = await repo.retry_failed(self.clock())
+        async with self.db.transaction() as tx:
+            retried = await tx.outbox.retry_failed(self.clock())
         if retried:
             log.info("outbox: retrying %d rows that failed before the last stop", retried)
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -185,8 +185,8 @@ class OutboxSender:
             limit = held + URGENT_BATCH
         else:
             limit = self.batch + len(self._inflight)
-        async with self.db.read() as repo:
-            rows = await repo.pending(self.clock(), limit)
+        async with self.db.read() as tx:
+            rows = await tx.outbox.pending(self.clock(), limit)
         if urgent:
             rows = [r for r in rows if r.priority < Priority.SCHEDULED]
         held_back = False
@@ -223,8 +223,8 @@ class OutboxSender:
             return
         done, self._confirmed = self._confirmed, []
         try:
-            async with self.db.transaction() as repo:
-                await repo.mark_sent_many(done, self.clock())
+            async with self.db.transaction() as tx:
+                await tx.outbox.mark_sent_many(done, self.clock())
         except BaseException:
             self._confirmed[:0] = done  # try again with the next batch
             raise
@@ -273,15 +273,15 @@ class OutboxSender:
                 await self._gone(row, str(exc))
                 return "gone"
             log.warning("outbox: dropping row %d (%s): %s", row.id, row.kind, exc)
-            async with self.db.transaction() as repo:
-                await repo.finish(row.id, "dropped", str(exc))
+            async with self.db.transaction() as tx:
+                await tx.outbox.finish(row.id, "dropped", str(exc))
             return "dropped"
         except (NetworkError, TelegramError) as exc:  # timeouts and 5xx arrive as NetworkError
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 log.error("outbox: row %d failed %d times, parking it: %s", row.id, attempts, exc)
-                async with self.db.transaction() as repo:
-                    await repo.finish(row.id, "failed", str(exc))
+                async with self.db.transaction() as tx:
+                    await tx.outbox.finish(row.id, "failed", str(exc))
                 return "later"
             delay = backoff(attempts, self._rng).total_seconds()
             await self._reschedule(row, delay, attempts, str(exc), behind)
@@ -295,16 +295,16 @@ class OutboxSender:
     ) -> None:
         """Try ``row`` again later; the chat's rows queued behind it wait with it (order)."""
         not_before = self.clock() + timedelta(seconds=seconds)
-        async with self.db.transaction() as repo:
-            await repo.reschedule(row.id, not_before, attempts, error)
-            await repo.defer([r.id for r in behind], not_before)
+        async with self.db.transaction() as tx:
+            await tx.outbox.reschedule(row.id, not_before, attempts, error)
+            await tx.outbox.defer([r.id for r in behind], not_before)
         loop = asyncio.get_running_loop()
         loop.call_later(max(seconds, 0.05), self.wake)
 
     async def _gone(self, row: OutboxRow, error: str) -> None:
         log.info("outbox: chat %d is unreachable (%s); stopping sends to it", row.chat_id, error)
-        async with self.db.transaction() as repo:
-            await repo.drop_pending_for(row.chat_id, error)
+        async with self.db.transaction() as tx:
+            await tx.outbox.drop_pending_for(row.chat_id, error)
         await self.on_gone(row.chat_id)
 
     async def _call(self, row: OutboxRow) -> int | None:
