@@ -139,13 +139,16 @@ class OutboxSender:
             self._task = None
         with contextlib.suppress(Exception):
             await self._record()  # what Telegram confirmed before the stop
+        with contextlib.suppress(Exception):
+            await self.db.resign()
         self._stopping = False
 
     async def _loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
-                await self.drain()
+                if await self.db.lead():  # several instances: only the elected one sends
+                    await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -160,6 +163,8 @@ class OutboxSender:
         while True:
             await self._record()
             held_back = False
+            if not self._chat_tasks and not await self.db.lead():
+                return self.sent - before  # another instance sends now
             if not self._stopping and len(self._chat_tasks) < self.batch // 2:
                 self._fresh = False
                 held_back = await self._refill()

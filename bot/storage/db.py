@@ -80,6 +80,15 @@ class Database(ABC):
     def read(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that see one consistent snapshot."""
 
+    async def lead(self) -> bool:
+        """May this instance send the outbox now? One sender at a time keeps Telegram's limits
+        for the whole bot (see the README); SQLite has one process, so always yes."""
+        return True
+
+    async def resign(self) -> None:
+        """Give up sending (at stop), so another instance takes over at once."""
+        return None  # nothing held on SQLite
+
     def _committed(self, tx: Tx) -> None:
         if tx.enqueued and self.on_enqueued is not None:
             self.on_enqueued()

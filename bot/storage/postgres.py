@@ -20,6 +20,7 @@ from bot.storage.sql import PostgresSql
 from bot.storage.tx import Tx
 
 MIGRATION_LOCK = 0x436F75706C6574  # "Couplet": instances starting together migrate one by one
+SENDER_LOCK = MIGRATION_LOCK + 1  # held by the one instance that sends the outbox
 
 
 def redact(url: str) -> str:
@@ -36,6 +37,7 @@ class PostgresDatabase(Database):
         self.url = url
         self._pool: Any = None
         self._sizes = (min_size, max_size)
+        self._leader: Any = None  # the connection holding SENDER_LOCK while this one sends
 
     async def open(self) -> None:
         if self._pool is not None:
@@ -52,7 +54,32 @@ class PostgresDatabase(Database):
             await self.close()
             raise StorageError(f"DATABASE_URL ({redact(self.url)}): {exc}") from None
 
+    async def lead(self) -> bool:
+        """Hold the sender lock on a connection of its own: a session-level advisory lock, so
+        an instance that dies (or loses the database) frees it and another takes over."""
+        if self._leader is not None and not self._leader.is_closed():
+            return True
+        self._leader = None
+        try:
+            conn = await asyncpg.connect(self.url.replace("postgres://", "postgresql://", 1))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            return False
+        try:
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", SENDER_LOCK):
+                self._leader = conn
+                return True
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            pass
+        await conn.close()
+        return False
+
+    async def resign(self) -> None:
+        if self._leader is not None:
+            conn, self._leader = self._leader, None
+            await conn.close()  # closing the session releases the lock
+
     async def close(self) -> None:
+        await self.resign()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()

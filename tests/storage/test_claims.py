@@ -82,3 +82,20 @@ async def test_a_locked_couple_makes_a_flow_wait_not_fail(pg: Database) -> None:
 
     await asyncio.gather(tick(), flow())
     assert order == ["tick done", "flow has the couple"]
+
+
+async def test_one_sender_at_a_time_and_the_next_takes_over() -> None:
+    async with fresh_schema() as url:
+        one, two = Database(url), Database(url)
+        await one.open()
+        await two.open()
+        try:
+            assert await one.lead() is True
+            assert await one.lead() is True  # still held
+            assert await two.lead() is False
+            await one.resign()  # as when it stops, or its session dies with it
+            assert await two.lead() is True
+            assert await one.lead() is False
+        finally:
+            await one.close()
+            await two.close()
