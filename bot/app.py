@@ -126,6 +126,7 @@ async def startup(
         concurrency=settings.delivery_concurrency,
         paid_broadcast=settings.delivery_paid_broadcast,
     )
+    couplet.db.on_enqueued = couplet.sender.wake  # after every commit that queued messages
     if start_sender:
         await couplet.sender.start()
     if freeze:

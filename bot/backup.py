@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.report import StorageSettings
-from bot.storage.db import sqlite_path
+from bot.storage.db import is_postgres, sqlite_path
 
 
 def default_target(database: Path, now: datetime) -> Path:
@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", nargs="?", help="where to write the copy (default: see above)")
     args = parser.parse_args(argv)
     url = StorageSettings().database_url
+    if is_postgres(url):
+        print(
+            "couplet: DATABASE_URL is PostgreSQL: back it up with pg_dump (see the README)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         path = sqlite_path(url)
     except ValueError as exc:

@@ -17,6 +17,7 @@ TOKEN_HELP = f"BOT_TOKEN is not set: {GET_A_TOKEN}."
 PLACEHOLDER_TOKEN = "123456789:replace-me"  # the value in .env.example
 # What @BotFather hands out: the bot's numeric id, a colon and 35 URL-safe characters.
 TOKEN_SHAPE = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{35}")
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -44,6 +45,14 @@ class Settings(BaseSettings):
     catch_up_late_hours: float = Field(default=6.0, ge=0, le=48)
     reminder_drop_after_hours: float = Field(default=2.0, ge=0, le=24)
 
+    # Webhook mode (polling when WEBHOOK_URL is unset): the public https URL Telegram calls,
+    # the secret it sends back in X-Telegram-Bot-Api-Secret-Token, and where this instance
+    # listens (the webhook at the URL's path, GET /healthz on the same port).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # in a container, behind the reverse proxy
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+
     # Data hygiene (see scheduler/retention.py): delivered outbox rows and old delivery
     # bookkeeping go after this many days; answers and history stay until the couple erases them.
     retention_days: float = Field(default=7.0, ge=2, le=3650)
@@ -58,9 +67,37 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("must start with sqlite:/// (e.g. sqlite:///data/couplet.db)")
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(
+                "must start with sqlite:/// (e.g. sqlite:///data/couplet.db) or postgresql://"
+                " (e.g. postgresql://couplet:secret@db:5432/couplet)"
+            )
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        loopback = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if not value.startswith("https://") and not loopback:
+            raise ValueError("must start with https:// (Telegram calls webhooks over TLS only)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not WEBHOOK_SECRET_SHAPE.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @field_validator("default_timezone")
     @classmethod
@@ -114,4 +151,9 @@ def load_settings(**overrides: object) -> Settings:
         field = ".".join(str(p) for p in first["loc"]).upper()
         raise ConfigError(f"Setting {field} is invalid: {first['msg']}") from None
     check_token(settings.bot_token.get_secret_value())
+    if settings.webhook_url and settings.webhook_secret is None:
+        raise ConfigError(
+            "WEBHOOK_URL is set but WEBHOOK_SECRET is not: choose a random secret (e.g. the"
+            " output of `openssl rand -hex 32`) so the bot can refuse requests not from Telegram."
+        )
     return settings

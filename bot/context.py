@@ -37,10 +37,6 @@ class Couplet:
     def now(self) -> datetime:
         return self.clock()
 
-    def wake_sender(self) -> None:
-        if self.sender is not None:
-            self.sender.wake()
-
 
 def get(context: ContextTypes.DEFAULT_TYPE) -> Couplet:
     return context.application.bot_data[KEY]

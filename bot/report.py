@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings
 
 from bot.config import Settings
 from bot.storage import Database
-from bot.storage.db import sqlite_path
+from bot.storage.db import is_postgres, sqlite_path
 from bot.storage.models import from_ts
 
 STATUSES = ("pending", "sent", "failed", "dropped")
@@ -31,9 +31,9 @@ async def outbox_report(database_url: str, limit: int = 50) -> str:
     db = Database(database_url)
     await db.open()
     try:
-        async with db.read() as repo:
-            counts = await repo.outbox_counts()
-            failed = await repo.failed_rows(limit)
+        async with db.read() as tx:
+            counts = await tx.outbox.outbox_counts()
+            failed = await tx.outbox.failed_rows(limit)
     finally:
         await db.close()
     lines = ["outbox: " + " · ".join(f"{counts.get(s, 0)} {s}" for s in STATUSES)]
@@ -53,8 +53,8 @@ async def outbox_report(database_url: str, limit: int = 50) -> str:
 
 def main() -> int:
     url = StorageSettings().database_url
-    path = sqlite_path(url)
-    if path != ":memory:" and not Path(path).exists():
+    path = url if is_postgres(url) else sqlite_path(url)
+    if not is_postgres(url) and path != ":memory:" and not Path(path).exists():
         print(f"couplet: no database at {path} (DATABASE_URL)", file=sys.stderr)
         return 2
     print(asyncio.run(outbox_report(url)))

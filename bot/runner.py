@@ -26,6 +26,8 @@ from bot import context as ctx
 from bot.app import REQUESTS_KEY, shutdown, startup
 from bot.logs import scrub
 from bot.storage import StorageError
+from bot.webhook import KEY as WEBHOOK_KEY
+from bot.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,20 +98,48 @@ async def _start(application: Application, stop: asyncio.Event, started: list[st
     await _until_connected(application.initialize, url, stop, "connect")
     started.append("startup")  # shutdown() undoes a partial startup() as well
     await _until_done(startup(application, freeze=True), stop)
-    updater = application.updater
-    if updater is None:
-        raise RuntimeError("the application was built without an updater")
-    await _until_connected(
-        lambda: updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, error_callback=polling_error(url)
-        ),
-        url,
-        stop,
-        "start polling",
-    )
-    started.append("polling")
+    settings = couplet.settings
+    if settings.webhook_url:
+        await _start_webhook(application, stop, started)
+    else:
+        updater = application.updater
+        if updater is None:
+            raise RuntimeError("the application was built without an updater")
+        await _until_connected(
+            lambda: updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, error_callback=polling_error(url)
+            ),
+            url,
+            stop,
+            "start polling",
+        )
+        started.append("polling")
     await application.start()
     started.append("application")
+
+
+async def _start_webhook(application: Application, stop: asyncio.Event, started: list[str]) -> None:
+    """Listen first, then tell Telegram where to call (every instance sets the same URL)."""
+    settings = application.bot_data[ctx.KEY].settings
+    server = WebhookServer(application)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise Fatal(
+            f"WEBHOOK_HOST/WEBHOOK_PORT: cannot listen on {server.host}:{server.port}"
+            f" ({exc.strerror or exc})"
+        ) from None
+    application.bot_data[WEBHOOK_KEY] = server
+    started.append("webhook")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    await _until_connected(
+        lambda: application.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        ),
+        settings.telegram_api_url,
+        stop,
+        "set the webhook",
+    )
 
 
 async def _until_connected(
@@ -179,6 +209,8 @@ async def _stop(application: Application, started: list[str]) -> None:
     steps: list[tuple[str, Callable[[], Awaitable[object]]]] = []
     if "polling" in started and updater is not None and updater.running:
         steps.append(("polling", updater.stop))
+    if "webhook" in started:  # the webhook stays set: the other instances still serve it
+        steps.append(("webhook server", application.bot_data[WEBHOOK_KEY].stop))
     if "application" in started and application.running:
         steps.append(("handlers and jobs", application.stop))
     if "startup" in started:

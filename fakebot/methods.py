@@ -12,6 +12,7 @@ from fakebot import objects, validation
 from fakebot.errors import ApiError, bad_request
 from fakebot.state import ChatState, TelegramState
 from fakebot.validation import as_int, require_int
+from fakebot.webhooks import allowed_url
 
 Handler = Callable[[dict[str, Any]], Any | Awaitable[Any]]
 
@@ -48,6 +49,7 @@ class BotApiMethods(TelegramState):
         return {
             "getMe": lambda p: self.bot,
             "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
             "setMyCommands": self._set_my_commands,
@@ -77,6 +79,8 @@ class BotApiMethods(TelegramState):
     # -- updates & webhook -------------------------------------------------------------
 
     async def _get_updates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = as_int(p.get("offset")) or 0
         limit = min(max(as_int(p.get("limit")) or 100, 1), 100)
         timeout = max(_as_float(p.get("timeout"), 0.0), 0.0)
@@ -96,8 +100,22 @@ class BotApiMethods(TelegramState):
             await self.update_signal.wait(remaining)
         return list(itertools.islice(updates, limit))
 
+    def _set_webhook(self, p: dict[str, Any]) -> bool:
+        url = str(p.get("url") or "")
+        if not url:
+            return self._delete_webhook(p)
+        if not allowed_url(url):
+            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook_url = url
+        self.webhooks.url, self.webhooks.secret = url, str(p.get("secret_token") or "")
+        if flag(p.get("drop_pending_updates")):
+            self.updates.clear()
+        self.webhooks.start()
+        return True
+
     def _delete_webhook(self, p: dict[str, Any]) -> bool:
         self.webhook_url = ""
+        self.webhooks.url = ""
         if flag(p.get("drop_pending_updates")):
             self.updates.clear()
         return True

@@ -14,6 +14,7 @@ from fakebot.faults import FaultPlan
 from fakebot.limits import RateLimiter
 from fakebot.notify import Signal
 from fakebot.validation import as_int
+from fakebot.webhooks import WebhookDeliverer
 
 
 @dataclass(slots=True)
@@ -72,6 +73,7 @@ class TelegramState:
         self.faults = FaultPlan()
         self.sent_count = 0
         self.webhook_url = ""
+        self.webhooks = WebhookDeliverer(self.updates, self.update_signal)
 
     @property
     def username(self) -> str:

@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import texts
+from bot import keys, texts
 from bot.context import Couplet, user_time, user_zone
 from bot.core.challenge import is_finished, recap_due_before
 from bot.core.schedule import following_delivery
-from bot.delivery.outbox import Outgoing, Priority, day_ref, enqueue_many
+from bot.delivery.outbox import Outgoing, Priority, enqueue_many
 from bot.flows import content
 from bot.flows.messages import phase_span, prompt_message, recap_messages
-from bot.storage import Repo
-from bot.storage.models import Delivery, User
+from bot.keys import day_ref
+from bot.storage import Transaction
+from bot.storage.models import CoupleStatus, Delivery, MessageKind, User
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +57,16 @@ async def run_tick(app: Couplet, now: datetime, *, batch: int = CHUNK) -> TickRe
     Reminders wait while an earlier wave of prompts is still going out (see ``_remind``).
     """
     result = TickResult()
-    async with app.db.transaction() as repo:
-        prompts_going_out = await repo.has_pending("prompt", now)
-        users = await repo.due_users(now, batch)
+    async with app.db.transaction() as tx:
+        prompts_going_out = await tx.outbox.has_pending(MessageKind.PROMPT, now)
+        users = await tx.users.due_users(now, batch)
         if users:
-            await _deliver(app, repo, users, now, result)
+            await _deliver(app, tx, users, now, result)
         reminders: list[Delivery] = []
         if not prompts_going_out:
-            reminders = await repo.due_reminders(now, batch)
-            await _remind(app, repo, reminders, now, result)
+            reminders = await tx.days.due_reminders(now, batch)
+            await _remind(app, tx, reminders, now, result)
         result.full = len(users) >= batch or len(reminders) >= batch
-    if result.total:
-        app.wake_sender()
     return result
 
 
@@ -97,7 +96,7 @@ class _Writes:
 
 
 async def _deliver(
-    app: Couplet, repo: Repo, users: list[User], now: datetime, result: TickResult
+    app: Couplet, tx: Transaction, users: list[User], now: datetime, result: TickResult
 ) -> None:
     """Each due partner's prompt (and what comes with it); advance them to their next slot.
 
@@ -105,14 +104,14 @@ async def _deliver(
     statements rather than a few per partner. Rare steps (recaps, later rounds, the intimacy
     track) still ask the database one by one.
     """
-    couples = await repo.couples_by_id(u.couple_id for u in users if u.couple_id is not None)
+    couples = await tx.couples.couples_by_id(u.couple_id for u in users if u.couple_id is not None)
     partner_ids = {c.partner_of(u.user_id) for u in users if (c := couples.get(u.couple_id or 0))}
-    people = await repo.users_by_id(partner_ids)
-    stored = await repo.days_by_key(
+    people = await tx.users.users_by_id(partner_ids)
+    stored = await tx.days.days_by_key(
         (c.id, c.round, u.next_day) for u in users if (c := couples.get(u.couple_id or 0))
     )
     days = {key: day.prompt_id for key, day in stored.items()}
-    opted_in = await repo.intimacy_opted_in_many(couples)
+    opted_in = await tx.intimacy.intimacy_opted_in_many(couples)
     writes = _Writes()
     late_after = timedelta(hours=app.settings.catch_up_late_hours)
     remind_after = timedelta(hours=app.settings.reminder_after_hours)
@@ -121,7 +120,7 @@ async def _deliver(
         if slot is None:  # due_users only returns scheduled partners; be safe all the same
             continue
         couple = couples.get(user.couple_id or 0)
-        if user.blocked or couple is None or couple.status != "active":
+        if user.blocked or couple is None or couple.status != CoupleStatus.ACTIVE:
             writes.advances.append((user.user_id, user.next_day, None, None))
             continue
         partner = people[couple.partner_of(user.user_id)]
@@ -129,7 +128,7 @@ async def _deliver(
         phase_done = recap_due_before(day)
         if phase_done is not None:
             first, last = phase_span(phase_done)
-            revealed = await repo.revealed_between(couple.id, couple.round, first, last)
+            revealed = await tx.days.revealed_between(couple.id, couple.round, first, last)
             writes.outbox += recap_messages(
                 app.library,
                 [(user, partner)],
@@ -146,7 +145,7 @@ async def _deliver(
         key = (couple.id, couple.round, day)
         prompt = app.library.prompt(days[key]) if key in days else None
         if prompt is None:  # the first partner of the couple to reach this day picks it
-            prompt = await content.day_prompt(app, repo, couple, day)
+            prompt = await content.day_prompt(app, tx, couple, day)
             days[key] = prompt.id
             writes.days.append((*key, prompt.id))
         writes.deliveries.append(
@@ -161,34 +160,34 @@ async def _deliver(
         couple_in = opted_in.get(couple.id, set())
         writes.outbox += content.extras(user, partner, couple, day, couple_in)
         if content.track_active(couple, couple_in):
-            step = await content.intimacy_step_message(app, repo, user, couple, now)
+            step = await content.intimacy_step_message(app, tx, user, couple, now)
             if step is not None:
                 writes.outbox.append(step)
         following = following_delivery(slot, user_time(user), user_zone(user), now)
         writes.advances.append((user.user_id, day + 1, slot, following))
         result.prompts += 1
-    await repo.add_days(writes.days)
-    await repo.add_deliveries(writes.deliveries)
-    await enqueue_many(repo, writes.outbox, now)
-    await repo.advance_many(writes.advances)
+    await tx.days.add_days(writes.days)
+    await tx.days.add_deliveries(writes.deliveries)
+    await enqueue_many(tx, writes.outbox, now)
+    await tx.users.advance_many(writes.advances)
 
 
 async def _remind(
-    app: Couplet, repo: Repo, due: list[Delivery], now: datetime, result: TickResult
+    app: Couplet, tx: Transaction, due: list[Delivery], now: datetime, result: TickResult
 ) -> None:
     """One gentle reminder each, unless it became pointless: answered, revealed, a newer day
     came, or its moment is long past after downtime. Bulk reads and writes, like ``_deliver``."""
     if not due:
         return
-    await repo.clear_reminders(due)
+    await tx.days.clear_reminders(due)
     drop_after = timedelta(hours=app.settings.reminder_drop_after_hours)
     fresh = [d for d in due if d.remind_at is None or now - d.remind_at <= drop_after]
     if len(fresh) < len(due):
         log.info("tick: dropping %d stale reminders", len(due) - len(fresh))
-    users = await repo.users_by_id(d.user_id for d in fresh)
-    couples = await repo.couples_by_id(d.couple_id for d in fresh)
-    days = await repo.days_by_key((d.couple_id, d.round, d.day) for d in fresh)
-    answered = await repo.answered((d.couple_id, d.round, d.day, d.user_id) for d in fresh)
+    users = await tx.users.users_by_id(d.user_id for d in fresh)
+    couples = await tx.couples.couples_by_id(d.couple_id for d in fresh)
+    days = await tx.days.days_by_key((d.couple_id, d.round, d.day) for d in fresh)
+    answered = await tx.days.answered((d.couple_id, d.round, d.day, d.user_id) for d in fresh)
     messages: list[Outgoing] = []
     for d in fresh:
         user, couple = users.get(d.user_id), couples.get(d.couple_id)
@@ -197,7 +196,7 @@ async def _remind(
         if (
             user is None
             or couple is None
-            or couple.status != "active"
+            or couple.status != CoupleStatus.ACTIVE
             or couple.round != d.round
             or user.next_day != d.day + 1
             or (d.couple_id, d.round, d.day, d.user_id) in answered
@@ -208,13 +207,13 @@ async def _remind(
             continue
         messages.append(
             Outgoing(
-                key=f"reminder:{d.user_id}:{d.couple_id}:{d.round}:{d.day}",
+                key=keys.reminder_key(d.user_id, d.couple_id, d.round, d.day),
                 chat_id=d.user_id,
-                kind="reminder",
+                kind=MessageKind.REMINDER,
                 text=texts.REMINDER.format(day=d.day, text=texts.esc(prompt.text)),
                 priority=Priority.SCHEDULED,
                 ref=day_ref(d.couple_id, d.round, d.day),
             )
         )
-    await enqueue_many(repo, messages, now)
+    await enqueue_many(tx, messages, now)
     result.reminders += len(messages)

@@ -25,12 +25,14 @@ JOB_NAME = "couplet-retention"
 EVERY_SECONDS = 3600.0
 FIRST_AFTER_SECONDS = 60.0
 BATCH = 2000
+UPDATES_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Pruned:
     outbox: int = 0
     deliveries: int = 0
+    updates: int = 0  # records of processed webhook updates
 
 
 async def prune(db: Database, now: datetime, days: float, batch: int = BATCH) -> Pruned:
@@ -39,23 +41,25 @@ async def prune(db: Database, now: datetime, days: float, batch: int = BATCH) ->
     outbox = deliveries = 0
     cursor = (-1, -1)
     while True:
-        async with db.transaction() as repo:
-            found = await repo.old_outbox_rows(before, cursor, batch)
-            outbox += await repo.prune_outbox([row_id for _, row_id in found])
+        async with db.transaction() as tx:
+            found = await tx.retention.old_outbox_rows(before, cursor, batch)
+            outbox += await tx.retention.prune_outbox([row_id for _, row_id in found])
         if len(found) < batch:
             break
         cursor = found[-1]
         await asyncio.sleep(0)  # let the sender and handlers write between batches
     cursor = (-1, -1)
     while True:
-        async with db.transaction() as repo:
-            found = await repo.old_deliveries(before, cursor, batch)
-            deliveries += await repo.prune_deliveries([rowid for _, rowid in found])
+        async with db.transaction() as tx:
+            found = await tx.retention.old_deliveries(before, cursor, batch)
+            deliveries += await tx.retention.prune_deliveries([rowid for _, rowid in found])
         if len(found) < batch:
             break
         cursor = found[-1]
         await asyncio.sleep(0)
-    return Pruned(outbox, deliveries)
+    async with db.transaction() as tx:  # a day is far longer than Telegram redelivers for
+        updates = await tx.updates.forget_updates(int((now - UPDATES_KEPT).timestamp()))
+    return Pruned(outbox, deliveries, updates)
 
 
 async def job(context: ContextTypes.DEFAULT_TYPE) -> None:

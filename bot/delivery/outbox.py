@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot import keys
 from bot.delivery.limiter import Priority
-from bot.storage import Repo
-from bot.storage.models import to_ts
+from bot.storage import Transaction
+from bot.storage.models import MessageKind, to_ts
 from bot.telegram_html import MAX_CAPTION, MAX_TEXT, fits, split_html
 
 
@@ -17,7 +18,7 @@ from bot.telegram_html import MAX_CAPTION, MAX_TEXT, fits, split_html
 class Outgoing:
     key: str  # idempotency key: producing the same message twice is a no-op
     chat_id: int
-    kind: str  # prompt | reminder | reveal | notice | recap | nudge
+    kind: MessageKind
     text: str | None = None
     method: str = "sendMessage"
     media: str | None = None  # file_id for sendPhoto / sendVoice
@@ -62,14 +63,17 @@ def fitted(message: Outgoing) -> list[Outgoing]:
             replace(row, method="sendMessage", media=None) for row in rest
         ]
     rows[-1] = replace(rows[-1], reply_markup=message.reply_markup)
-    return [row if n == 1 else replace(row, key=f"{row.key}#{n}") for n, row in enumerate(rows, 1)]
+    return [
+        row if n == 1 else replace(row, key=keys.part_key(row.key, n))
+        for n, row in enumerate(rows, 1)
+    ]
 
 
-async def enqueue(repo: Repo, message: Outgoing, now: datetime) -> bool:
+async def enqueue(tx: Transaction, message: Outgoing, now: datetime) -> bool:
     """Add ``message`` to the outbox (as several rows if it does not fit one message); False if
     its key was seen before."""
     added = [
-        await repo.enqueue(
+        await tx.outbox.enqueue(
             key=row.key,
             chat_id=row.chat_id,
             kind=row.kind,
@@ -85,10 +89,10 @@ async def enqueue(repo: Repo, message: Outgoing, now: datetime) -> bool:
     return added[0]
 
 
-async def enqueue_many(repo: Repo, messages: list[Outgoing], now: datetime) -> None:
+async def enqueue_many(tx: Transaction, messages: list[Outgoing], now: datetime) -> None:
     """``enqueue`` for a batch, in order, in one statement (keys seen before are skipped)."""
     stamp = to_ts(now)
-    await repo.enqueue_many(
+    await tx.outbox.enqueue_many(
         [
             (
                 m.key,
@@ -105,19 +109,3 @@ async def enqueue_many(repo: Repo, messages: list[Outgoing], now: datetime) -> N
             for m in fitted(message)
         ]
     )
-
-
-def day_ref(couple_id: int, round_: int, day: int) -> str:
-    return f"c{couple_id}:r{round_}:d{day}"
-
-
-def parse_day_ref(ref: str | None) -> tuple[int, int, int] | None:
-    try:
-        c, r, d = (ref or "").split(":")
-        return int(c[1:]), int(r[1:]), int(d[1:])
-    except ValueError:
-        return None
-
-
-def couple_ref(couple_id: int) -> str:
-    return f"c{couple_id}:notice"

@@ -119,8 +119,8 @@ class OutboxSender:
         self._room.set()
 
     async def start(self) -> None:
-        async with self.db.transaction() as repo:
-            retried = await repo.retry_failed(self.clock())
+        async with self.db.transaction() as tx:
+            retried = await tx.outbox.retry_failed(self.clock())
         if retried:
             log.info("outbox: retrying %d rows that failed before the last stop", retried)
         self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -139,13 +139,16 @@ class OutboxSender:
             self._task = None
         with contextlib.suppress(Exception):
             await self._record()  # what Telegram confirmed before the stop
+        with contextlib.suppress(Exception):
+            await self.db.resign()
         self._stopping = False
 
     async def _loop(self) -> None:
         while not self._stopping:
             self._wake.clear()
             try:
-                await self.drain()
+                if await self.db.lead():  # several instances: only the elected one sends
+                    await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -160,6 +163,8 @@ class OutboxSender:
         while True:
             await self._record()
             held_back = False
+            if not self._chat_tasks and not await self.db.lead():
+                return self.sent - before  # another instance sends now
             if not self._stopping and len(self._chat_tasks) < self.batch // 2:
                 self._fresh = False
                 held_back = await self._refill()
@@ -185,8 +190,8 @@ class OutboxSender:
             limit = held + URGENT_BATCH
         else:
             limit = self.batch + len(self._inflight)
-        async with self.db.read() as repo:
-            rows = await repo.pending(self.clock(), limit)
+        async with self.db.read() as tx:
+            rows = await tx.outbox.pending(self.clock(), limit)
         if urgent:
             rows = [r for r in rows if r.priority < Priority.SCHEDULED]
         held_back = False
@@ -226,8 +231,8 @@ class OutboxSender:
             return
         done, self._confirmed = self._confirmed, []
         try:
-            async with self.db.transaction() as repo:
-                await repo.mark_sent_many(done, self.clock())
+            async with self.db.transaction() as tx:
+                await tx.outbox.mark_sent_many(done, self.clock())
         except BaseException:
             self._confirmed[:0] = done  # try again with the next batch
             raise
@@ -276,15 +281,15 @@ class OutboxSender:
                 await self._gone(row, str(exc))
                 return "gone"
             log.warning("outbox: dropping row %d (%s): %s", row.id, row.kind, exc)
-            async with self.db.transaction() as repo:
-                await repo.finish(row.id, "dropped", str(exc))
+            async with self.db.transaction() as tx:
+                await tx.outbox.finish(row.id, "dropped", str(exc))
             return "dropped"
         except (NetworkError, TelegramError) as exc:  # timeouts and 5xx arrive as NetworkError
             attempts = row.attempts + 1
             if attempts >= MAX_ATTEMPTS:
                 log.error("outbox: row %d failed %d times, parking it: %s", row.id, attempts, exc)
-                async with self.db.transaction() as repo:
-                    await repo.finish(row.id, "failed", str(exc))
+                async with self.db.transaction() as tx:
+                    await tx.outbox.finish(row.id, "failed", str(exc))
                 return "later"
             delay = backoff(attempts, self._rng).total_seconds()
             await self._reschedule(row, delay, attempts, str(exc), behind)
@@ -298,16 +303,16 @@ class OutboxSender:
     ) -> None:
         """Try ``row`` again later; the chat's rows queued behind it wait with it (order)."""
         not_before = self.clock() + timedelta(seconds=seconds)
-        async with self.db.transaction() as repo:
-            await repo.reschedule(row.id, not_before, attempts, error)
-            await repo.defer([r.id for r in behind], not_before)
+        async with self.db.transaction() as tx:
+            await tx.outbox.reschedule(row.id, not_before, attempts, error)
+            await tx.outbox.defer([r.id for r in behind], not_before)
         loop = asyncio.get_running_loop()
         loop.call_later(max(seconds, 0.05), self.wake)
 
     async def _gone(self, row: OutboxRow, error: str) -> None:
         log.info("outbox: chat %d is unreachable (%s); stopping sends to it", row.chat_id, error)
-        async with self.db.transaction() as repo:
-            await repo.drop_pending_for(row.chat_id, error)
+        async with self.db.transaction() as tx:
+            await tx.outbox.drop_pending_for(row.chat_id, error)
         await self.on_gone(row.chat_id)
 
     async def _call(self, row: OutboxRow) -> int | None:

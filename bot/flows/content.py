@@ -10,33 +10,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import keyboards, texts
+from bot import keyboards, keys, texts
 from bot.context import Couplet
-from bot.delivery.outbox import Outgoing, Priority, couple_ref
+from bot.delivery.outbox import Outgoing, Priority
 from bot.flows.messages import prompt_extras
-from bot.storage import Repo
-from bot.storage.models import Couple, User
+from bot.keys import couple_ref
+from bot.storage import Transaction
+from bot.storage.models import Couple, MessageKind, User
 from prompts.checkin import OFFER_DAYS
 from prompts.schema import Prompt
 from prompts.selection import intimacy_step, prompt_for
 
 INTIMACY_OFFER_DAY = 11
-INTIMACY_REF_SUFFIX = ":int"
-INTIMACY_REF = "c{couple}" + INTIMACY_REF_SUFFIX  # no day: replies to a step are not answers
 
 
-async def live_couple(repo: Repo, user_id: int) -> tuple[User | None, Couple | None, User | None]:
-    """The user, their live couple and their partner (couple and partner None if not paired)."""
-    user = await repo.user(user_id)
-    couple = await repo.couple(user.couple_id if user else None)
-    if user is None or couple is None or not couple.is_live:
-        return user, None, None
-    return user, couple, await repo.user(couple.partner_of(user_id))
-
-
-async def day_prompt(app: Couplet, repo: Repo, couple: Couple, day: int) -> Prompt:
+async def day_prompt(app: Couplet, tx: Transaction, couple: Couple, day: int) -> Prompt:
     """The prompt to store for ``day``: round 1 follows the plan; later rounds avoid repeats."""
-    used = await repo.used_prompts(couple.id, day) if couple.round > 1 else set()
+    used = await tx.days.used_prompts(couple.id, day) if couple.round > 1 else set()
     return prompt_for(app.library, couple.round, day, used)
 
 
@@ -56,7 +46,7 @@ def extras(
         )
         out.append(
             _extra(
-                f"checkin-offer:{user.user_id}:{couple.id}:{couple.round}:{day}",
+                keys.checkin_offer_key(user.user_id, couple.id, couple.round, day),
                 user,
                 couple,
                 text.format(partner=texts.esc(partner.name)),
@@ -66,7 +56,7 @@ def extras(
     if day == INTIMACY_OFFER_DAY and user.user_id not in opted_in:
         out.append(
             _extra(
-                f"intimacy-offer:{user.user_id}:{couple.id}",
+                keys.intimacy_offer_key(user.user_id, couple.id),
                 user,
                 couple,
                 texts.INTIMACY_OFFER.format(partner=texts.esc(partner.name)),
@@ -81,12 +71,14 @@ def track_active(couple: Couple, opted_in: set[int]) -> bool:
 
 
 async def intimacy_step_message(
-    app: Couplet, repo: Repo, user: User, couple: Couple, now: datetime
+    app: Couplet, tx: Transaction, user: User, couple: Couple, now: datetime
 ) -> Outgoing | None:
     """Record and return the next step of the track for this partner (None when all were sent)."""
-    step = await repo.intimacy_steps_sent(couple.id, user.user_id) + 1
+    step = await tx.intimacy.intimacy_steps_sent(couple.id, user.user_id) + 1
     prompt = intimacy_step(app.library, step)
-    if prompt is None or not await repo.record_intimacy_step(couple.id, user.user_id, step, now):
+    if prompt is None or not await tx.intimacy.record_intimacy_step(
+        couple.id, user.user_id, step, now
+    ):
         return None
     body = texts.esc(prompt.text) + prompt_extras(prompt, None)
     if prompt.follow_up:  # steps have no reveal, so their follow-up travels with them
@@ -95,12 +87,12 @@ async def intimacy_step_message(
         body += "\n\n" + texts.INTIMACY_HELP
     text = texts.INTIMACY_STEP.format(step=step, total=len(app.library.intimacy), text=body)
     return Outgoing(
-        key=f"intimacy:{user.user_id}:{couple.id}:{step}",
+        key=keys.intimacy_step_key(user.user_id, couple.id, step),
         chat_id=user.user_id,
-        kind="notice",
+        kind=MessageKind.NOTICE,
         text=text,
         priority=Priority.COMPANION,
-        ref=INTIMACY_REF.format(couple=couple.id),
+        ref=keys.intimacy_ref(couple.id),
     )
 
 
@@ -110,7 +102,7 @@ def _extra(
     return Outgoing(
         key=key,
         chat_id=user.user_id,
-        kind="notice",
+        kind=MessageKind.NOTICE,
         text=text,
         reply_markup=markup,
         priority=Priority.COMPANION,  # after every prompt of the wave

@@ -10,11 +10,12 @@ is told neutrally that the track is paused, never who or why. Steps go out with 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot import texts
+from bot import keys, texts
 from bot.context import Couplet
 from bot.delivery.outbox import enqueue
-from bot.flows.content import live_couple
+from bot.flows.live import live_pairing
 from bot.flows.messages import notice
 from bot.storage.models import User
 
@@ -28,42 +29,50 @@ class TrackView:
 
 
 async def view(app: Couplet, user_id: int) -> TrackView:
-    async with app.db.read() as repo:
-        user, couple, partner = await live_couple(repo, user_id)
+    async with app.db.read() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if user is None or couple is None or partner is None:
             return TrackView(False)
-        opted = await repo.intimacy_opted_in(couple.id)
+        opted = await tx.intimacy.intimacy_opted_in(couple.id)
         return TrackView(True, user_id in opted, set(couple.partners) <= opted, partner)
+
+
+class TrackOutcome(StrEnum):
+    NOT_PAIRED = "not_paired"
+    WAITING = "waiting"  # opted in; the partner has not
+    ACTIVE = "active"  # both in: the track runs
+    ALREADY_ON = "already_on"
+    LEFT = "left"
+    ALREADY_OFF = "already_off"
 
 
 @dataclass(frozen=True)
 class Choice:
-    outcome: str  # not_paired | waiting | active | already_on | left | already_off
+    outcome: TrackOutcome
     partner: User | None = None
 
 
 async def choose(app: Couplet, user_id: int, opt_in: bool) -> Choice:
     now = app.now()
     stamp = int(now.timestamp())
-    async with app.db.transaction() as repo:
-        user, couple, partner = await live_couple(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if user is None or couple is None or partner is None:
-            return Choice("not_paired")
-        before = await repo.intimacy_opted_in(couple.id)
+            return Choice(TrackOutcome.NOT_PAIRED)
+        before = await tx.intimacy.intimacy_opted_in(couple.id)
         was_active = set(couple.partners) <= before
         if opt_in == (user_id in before):
-            return Choice("already_on" if opt_in else "already_off", partner)
-        await repo.set_intimacy(couple.id, user_id, opt_in, now)
+            return Choice(TrackOutcome.ALREADY_ON if opt_in else TrackOutcome.ALREADY_OFF, partner)
+        await tx.intimacy.set_intimacy(couple.id, user_id, opt_in, now)
         if opt_in and partner.user_id in before:
-            await enqueue(repo, notice(f"intimacy-on:{couple.id}:{stamp}", partner.user_id,
+            await enqueue(tx, notice(keys.intimacy_on_key(couple.id, stamp), partner.user_id,
                                        texts.INTIMACY_ACTIVE, couple.id), now)  # fmt: skip
-            outcome = "active"
+            outcome = TrackOutcome.ACTIVE
         elif opt_in:
-            outcome = "waiting"
+            outcome = TrackOutcome.WAITING
         else:
             if was_active:
-                await enqueue(repo, notice(f"intimacy-off:{couple.id}:{stamp}", partner.user_id,
+                await enqueue(tx, notice(keys.intimacy_off_key(couple.id, stamp), partner.user_id,
                                            texts.INTIMACY_PAUSED, couple.id), now)  # fmt: skip
-            outcome = "left"
-    app.wake_sender()
+            outcome = TrackOutcome.LEFT
     return Choice(outcome, partner)

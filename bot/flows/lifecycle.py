@@ -3,68 +3,78 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot import texts
+from bot import keys, texts
 from bot.context import Couplet, local, next_slot
 from bot.delivery.outbox import enqueue
+from bot.flows.live import live_pairing
 from bot.flows.messages import notice
-from bot.storage import Repo
-from bot.storage.models import Couple, User
+from bot.storage.models import CoupleStatus, User
+
+
+class Reason(StrEnum):
+    """Why a change was refused, or which way it went (another round: again or stopped)."""
+
+    NOT_PAIRED = "not_paired"
+    ALREADY = "already"
+    NOT_PAUSED = "not_paused"
+    PARTNER_GONE = "partner_gone"
+    UNKNOWN = "unknown"
+    NOT_FINISHED = "not_finished"
+    STOPPED = "stopped"
+    AGAIN = "again"
 
 
 @dataclass(frozen=True)
 class Change:
     ok: bool
-    reason: str = ""
+    reason: Reason | None = None
     user: User | None = None
     partner: User | None = None
 
 
-async def _live(repo: Repo, user_id: int) -> tuple[User | None, Couple | None, User | None]:
-    user = await repo.user(user_id)
-    couple = await repo.couple(user.couple_id if user else None)
-    if user is None or couple is None or not couple.is_live:
-        return user, None, None
-    return user, couple, await repo.user(couple.partner_of(user_id))
-
-
 async def pause(app: Couplet, user_id: int) -> Change:
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await _live(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if couple is None or partner is None or user is None:
-            return Change(False, "not_paired")
-        if couple.status == "paused":
-            return Change(False, "already", user, partner)
-        await repo.set_couple_status(couple.id, "paused", paused_by=user_id, now=now)
+            return Change(False, Reason.NOT_PAIRED)
+        if couple.status == CoupleStatus.PAUSED:
+            return Change(False, Reason.ALREADY, user, partner)
+        await tx.couples.set_couple_status(
+            couple.id, CoupleStatus.PAUSED, paused_by=user_id, now=now
+        )
         for uid in couple.partners:
-            await repo.set_schedule(uid, next_delivery_at=None)
-        await enqueue(repo, notice(f"pause:{couple.id}:{int(now.timestamp())}", partner.user_id,
+            await tx.users.set_schedule(uid, next_delivery_at=None)
+        await enqueue(tx, notice(keys.pause_key(couple.id, int(now.timestamp())), partner.user_id,
                                    texts.PAUSED_PARTNER.format(name=texts.esc(user.name)),
                                    couple.id), now)  # fmt: skip
-    app.wake_sender()
     return Change(True, user=user, partner=partner)
 
 
 async def resume(app: Couplet, user_id: int) -> Change:
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await _live(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if couple is None or partner is None or user is None:
-            return Change(False, "not_paired")
-        if couple.status != "paused":
-            return Change(False, "not_paused", user, partner)
+            return Change(False, Reason.NOT_PAIRED)
+        if couple.status != CoupleStatus.PAUSED:
+            return Change(False, Reason.NOT_PAUSED, user, partner)
         if partner.blocked:
-            return Change(False, "partner_gone", user, partner)
-        await repo.set_couple_status(couple.id, "active", now=now)
+            return Change(False, Reason.PARTNER_GONE, user, partner)
+        await tx.couples.set_couple_status(couple.id, CoupleStatus.ACTIVE, now=now)
         for member in (user, partner):
             if member.next_day <= 30:
-                await repo.set_schedule(member.user_id, next_delivery_at=next_slot(member, now))
-        user, partner = await repo.require_user(user_id), await repo.require_user(partner.user_id)
+                await tx.users.set_schedule(member.user_id, next_delivery_at=next_slot(member, now))
+        user, partner = (
+            await tx.users.require_user(user_id),
+            await tx.users.require_user(partner.user_id),
+        )
         await enqueue(
-            repo,
+            tx,
             notice(
-                f"resume:{couple.id}:{int(now.timestamp())}",
+                keys.resume_key(couple.id, int(now.timestamp())),
                 partner.user_id,
                 texts.RESUMED_PARTNER.format(
                     name=texts.esc(user.name), when=local(partner, partner.next_delivery_at)
@@ -73,99 +83,96 @@ async def resume(app: Couplet, user_id: int) -> Change:
             ),
             now,
         )
-    app.wake_sender()
     return Change(True, user=user, partner=partner)
 
 
 async def unpair(app: Couplet, user_id: int) -> Change:
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await _live(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if couple is None or partner is None or user is None:
-            return Change(False, "not_paired")
-        await repo.set_couple_status(couple.id, "ended", now=now)
+            return Change(False, Reason.NOT_PAIRED)
+        await tx.couples.set_couple_status(couple.id, CoupleStatus.ENDED, now=now)
         for uid in couple.partners:
-            await repo.leave_couple(uid)
+            await tx.users.leave_couple(uid)
         await enqueue(
-            repo,
+            tx,
             notice(
-                f"unpair:{couple.id}",
+                keys.unpair_key(couple.id),
                 partner.user_id,
                 texts.UNPAIRED_PARTNER.format(name=texts.esc(user.name)),
             ),
             now,
         )
-    app.wake_sender()
     return Change(True, user=user, partner=partner)
 
 
 async def delete_data(app: Couplet, user_id: int) -> Change:
     """Erase the user, their answers, invites and couples; the partner is told and unpaired."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await _live(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if user is None:
-            return Change(False, "unknown")
+            return Change(False, Reason.UNKNOWN)
         if couple is not None and partner is not None:
-            await repo.leave_couple(partner.user_id)
-            await enqueue(repo, notice(f"deleted:{couple.id}:{user_id}", partner.user_id,
+            await tx.users.leave_couple(partner.user_id)
+            await enqueue(tx, notice(keys.deleted_key(couple.id, user_id), partner.user_id,
                                        texts.DELETED_PARTNER.format(name=texts.esc(user.name))),
                           now)  # fmt: skip
-        for couple_id in await repo.couples_of(user_id):
-            await repo.delete_couple(couple_id)
-        await repo.delete_user(user_id)
-    app.wake_sender()
+        for couple_id in await tx.couples.couples_of(user_id):
+            await tx.couples.delete_couple(couple_id)
+        await tx.users.delete_user(user_id)
     return Change(True, user=user, partner=partner)
 
 
 async def another_round(app: Couplet, user_id: int, again: bool) -> Change:
     """After day 30: start a new round with fresh prompts, or close the challenge."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await _live(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if couple is None or partner is None or user is None:
-            return Change(False, "not_paired")
+            return Change(False, Reason.NOT_PAIRED)
         if user.next_day <= 30 and partner.next_day <= 30:
-            return Change(False, "not_finished", user, partner)
+            return Change(False, Reason.NOT_FINISHED, user, partner)
         if not again:
-            await repo.set_couple_status(couple.id, "completed", now=now)
+            await tx.couples.set_couple_status(couple.id, CoupleStatus.COMPLETED, now=now)
             for uid in couple.partners:
-                await repo.set_schedule(uid, next_delivery_at=None)
-            return Change(True, "stopped", user, partner)
-        round_ = await repo.next_round(couple.id)
+                await tx.users.set_schedule(uid, next_delivery_at=None)
+            return Change(True, Reason.STOPPED, user, partner)
+        round_ = await tx.couples.next_round(couple.id)
         for member in (user, partner):
-            await repo.restart_round(member.user_id, next_slot(member, now))
-        await enqueue(repo, notice(f"again:{couple.id}:{round_}", partner.user_id,
+            await tx.users.restart_round(member.user_id, next_slot(member, now))
+        await enqueue(tx, notice(keys.again_key(couple.id, round_), partner.user_id,
                                    texts.AGAIN_PARTNER.format(name=texts.esc(user.name)),
                                    couple.id), now)  # fmt: skip
-    app.wake_sender()
-    return Change(True, "again", user, partner)
+    return Change(True, Reason.AGAIN, user, partner)
 
 
 async def gone(app: Couplet, user_id: int) -> None:
     """The user blocked the bot (or their chat vanished): stop, pause, tell the partner once."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        if not await repo.set_blocked(user_id, True):
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)  # the couple first: lock order
+        if not await tx.users.set_blocked(user_id, True):
             return
-        user, couple, partner = await _live(repo, user_id)
         if couple is None or partner is None or user is None:
             return
-        await repo.set_couple_status(couple.id, "paused", paused_by=user_id, now=now)
+        await tx.couples.set_couple_status(
+            couple.id, CoupleStatus.PAUSED, paused_by=user_id, now=now
+        )
         for uid in couple.partners:
-            await repo.set_schedule(uid, next_delivery_at=None)
-        await enqueue(repo, notice(f"gone:{couple.id}:{user_id}", partner.user_id,
+            await tx.users.set_schedule(uid, next_delivery_at=None)
+        await enqueue(tx, notice(keys.gone_key(couple.id, user_id), partner.user_id,
                                    texts.BLOCKED_PARTNER.format(name=texts.esc(user.name)),
                                    couple.id), now)  # fmt: skip
-    app.wake_sender()
 
 
 async def back(app: Couplet, user_id: int) -> None:
-    async with app.db.transaction() as repo:
-        await repo.set_blocked(user_id, False)
+    async with app.db.transaction() as tx:
+        await tx.users.set_blocked(user_id, False)
 
 
 async def partner_of(app: Couplet, user_id: int) -> User | None:
-    async with app.db.read() as repo:
-        _, _, partner = await _live(repo, user_id)
+    async with app.db.read() as tx:
+        _, _, partner = await live_pairing(tx, user_id)
         return partner

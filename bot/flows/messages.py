@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from bot import keyboards, texts
+from bot import keyboards, keys, texts
 from bot.core.challenge import DAYS, PHASE_LENGTH, phase_of
-from bot.delivery.outbox import Outgoing, Priority, couple_ref, day_ref
-from bot.storage.models import Answer, Checkin, Day, User
+from bot.delivery.outbox import Outgoing, Priority
+from bot.keys import couple_ref, day_ref
+from bot.storage.models import Answer, Checkin, Day, MessageKind, User
 from bot.telegram_html import MAX_TEXT, fits, pack
 from prompts.checkin import Summary
 from prompts.loader import Library
 from prompts.schema import CheckinQuestion, Prompt
-
-
-def prompt_key(user_id: int, couple_id: int, round_: int, day: int) -> str:
-    """The idempotency key of a partner's daily prompt."""
-    return f"prompt:{user_id}:{couple_id}:{round_}:{day}"
 
 
 def prompt_extras(prompt: Prompt, partner: User | None) -> str:
@@ -56,9 +52,9 @@ def prompt_message(
         partner=texts.esc(partner.name),
     )
     return Outgoing(
-        key=key or prompt_key(user.user_id, couple_id, round_, day),
+        key=key or keys.prompt_key(user.user_id, couple_id, round_, day),
         chat_id=user.user_id,
-        kind="prompt",
+        kind=MessageKind.PROMPT,
         text=(texts.LATE_PREFIX if late else "") + prefix + body,
         reply_markup=keyboards.swap_data(round_, day) if swappable else None,
         priority=priority,
@@ -95,13 +91,12 @@ def reveal_messages(
     mine, theirs = answers[recipient.user_id], answers[partner.user_id]
     name = texts.esc(partner.name)
     ref = day_ref(couple_id, round_, day)
-    key = f"reveal:{couple_id}:{round_}:{day}:{recipient.user_id}"
 
     def make(suffix: str, text: str, **kw: object) -> Outgoing:
         return Outgoing(
-            key=f"{key}:{suffix}",
+            key=keys.reveal_key(couple_id, round_, day, recipient.user_id, suffix),
             chat_id=recipient.user_id,
-            kind="reveal",
+            kind=MessageKind.REVEAL,
             text=text,
             priority=Priority.PARTNER,
             ref=ref,
@@ -230,9 +225,9 @@ def recap_messages(
             return []
         out.append(
             Outgoing(
-                key=f"recap:{couple_id}:{round_}:{phase}:{member.user_id}",
+                key=keys.recap_key(couple_id, round_, phase, member.user_id),
                 chat_id=member.user_id,
-                kind="recap",
+                kind=MessageKind.RECAP,
                 text=text,
                 priority=priority,
                 ref=couple_ref(couple_id),
@@ -241,9 +236,9 @@ def recap_messages(
     if phase == 3:
         out += [
             Outgoing(
-                key=f"complete:{couple_id}:{round_}:{m.user_id}",
+                key=keys.complete_key(couple_id, round_, m.user_id),
                 chat_id=m.user_id,
-                kind="notice",
+                kind=MessageKind.NOTICE,
                 text=texts.COMPLETE,
                 reply_markup=keyboards.again().to_dict(),
                 priority=priority,
@@ -258,7 +253,7 @@ def notice(key: str, chat_id: int, text: str, couple_id: int | None = None) -> O
     return Outgoing(
         key=key,
         chat_id=chat_id,
-        kind="notice",
+        kind=MessageKind.NOTICE,
         text=text,
         priority=Priority.PARTNER,
         ref=couple_ref(couple_id) if couple_id is not None else None,
@@ -319,9 +314,9 @@ def checkin_shared_message(
         texts.CHECKIN_SHARED_AREA.format(area=_area(a.question)) for a in summary.areas
     )
     return Outgoing(
-        key=f"checkin-shared:{checkin_id}:{recipient.user_id}",
+        key=keys.checkin_shared_key(checkin_id, recipient.user_id),
         chat_id=recipient.user_id,
-        kind="notice",
+        kind=MessageKind.NOTICE,
         text=texts.CHECKIN_SHARED.format(name=texts.esc(author.name), areas=areas)
         + texts.CHECKIN_SHARED_TALK,
         priority=Priority.PARTNER,
@@ -340,9 +335,9 @@ def checkin_invite_message(
     else:
         markup = keyboards.checkin_share(theirs.id, texts.clip(author.name, 24)).to_dict()
     return Outgoing(
-        key=f"checkin-invite:{couple_id}:{round_}:{slot}:{author.user_id}",
+        key=keys.checkin_invite_key(couple_id, round_, slot, author.user_id),
         chat_id=recipient.user_id,
-        kind="notice",
+        kind=MessageKind.NOTICE,
         text=text,
         reply_markup=markup,
         priority=Priority.PARTNER,

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot import keyboards, texts
+from bot import keyboards, keys, texts
 from bot.context import Couplet, next_slot
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
-from bot.delivery.outbox import Outgoing, Priority, couple_ref, enqueue
-from bot.storage import Repo
-from bot.storage.models import Invite, User
+from bot.delivery.outbox import Outgoing, Priority, enqueue
+from bot.keys import couple_ref
+from bot.storage import Transaction
+from bot.storage.models import CoupleStatus, Invite, MessageKind, User
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class Inviting:
 
 
 async def touch_user(app: Couplet, user_id: int, first_name: str, username: str | None) -> User:
-    async with app.db.transaction() as repo:
-        return await repo.upsert_user(
+    async with app.db.transaction() as tx:
+        return await tx.users.upsert_user(
             user_id,
             first_name,
             username,
@@ -43,45 +44,45 @@ async def touch_user(app: Couplet, user_id: int, first_name: str, username: str 
 async def start(app: Couplet, user_id: int) -> Paired | Inviting:
     """The paired status, or this user's live invite (the same one until used or expired)."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.require_user(user_id)
-        couple = await repo.couple(user.couple_id)
-        if couple and couple.status != "ended":
-            partner = await repo.require_user(couple.partner_of(user_id))
+    async with app.db.transaction() as tx:
+        user = await tx.users.require_user(user_id)
+        couple = await tx.couples.couple(user.couple_id)
+        if couple and couple.status != CoupleStatus.ENDED:
+            partner = await tx.users.require_user(couple.partner_of(user_id))
             return Paired(user, partner, couple.status)
-        invite = await repo.live_invite(user_id, now)
+        invite = await tx.couples.live_invite(user_id, now)
         if invite is None:
-            invite = await repo.create_invite(new_code(), user_id, now, now + INVITE_TTL)
+            invite = await tx.couples.create_invite(new_code(), user_id, now, now + INVITE_TTL)
         return Inviting(user, invite)
 
 
 async def _problem(
-    repo: Repo, code: str, user: User, now: datetime
+    tx: Transaction, code: str, user: User, now: datetime
 ) -> tuple[InviteProblem | None, Invite | None, User | None]:
-    invite = await repo.invite(code)
-    inviter = await repo.user(invite.inviter_id) if invite else None
+    invite = await tx.couples.invite(code)
+    inviter = await tx.users.user(invite.inviter_id) if invite else None
     problem = check_invite(
         CoreInvite(invite.code, invite.inviter_id, invite.created_at, invite.expires_at,
                    invite.used_at) if invite else None,
         user_id=user.user_id,
         now=now,
-        user_paired=await _paired(repo, user),
-        inviter_paired=await _paired(repo, inviter) if inviter else False,
+        user_paired=await _paired(tx, user),
+        inviter_paired=await _paired(tx, inviter) if inviter else False,
     )  # fmt: skip
     return problem, invite, inviter
 
 
-async def _paired(repo: Repo, user: User) -> bool:
-    couple = await repo.couple(user.couple_id)
+async def _paired(tx: Transaction, user: User) -> bool:
+    couple = await tx.couples.couple(user.couple_id)
     return bool(couple and couple.is_live)
 
 
 async def open_invite(
     app: Couplet, user_id: int, code: str
 ) -> tuple[InviteProblem | None, User | None]:
-    async with app.db.read() as repo:
-        user = await repo.require_user(user_id)
-        problem, _, inviter = await _problem(repo, code, user, app.now())
+    async with app.db.read() as tx:
+        user = await tx.users.require_user(user_id)
+        problem, _, inviter = await _problem(tx, code, user, app.now())
         return problem, inviter
 
 
@@ -94,25 +95,25 @@ class Accepted:
 
 async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.require_user(user_id)
-        problem, invite, inviter = await _problem(repo, code, user, now)
+    async with app.db.transaction() as tx:
+        user = await tx.users.require_user(user_id)
+        problem, invite, inviter = await _problem(tx, code, user, now)
         if problem or invite is None or inviter is None:
             return Accepted(problem or InviteProblem.UNKNOWN)
-        if not await repo.use_invite(code, user_id, now):
+        if not await tx.couples.use_invite(code, user_id, now):
             return Accepted(InviteProblem.USED)
-        couple_id = await repo.create_couple(inviter.user_id, user_id, now)
+        couple_id = await tx.couples.create_couple(inviter.user_id, user_id, now)
         for member in (inviter, user):
-            await repo.join_couple(member.user_id, couple_id, next_slot(member, now))
-            await repo.drop_open_invites(member.user_id)
-        inviter = await repo.require_user(inviter.user_id)
-        user = await repo.require_user(user_id)
+            await tx.users.join_couple(member.user_id, couple_id, next_slot(member, now))
+            await tx.couples.drop_open_invites(member.user_id)
+        inviter = await tx.users.require_user(inviter.user_id)
+        user = await tx.users.require_user(user_id)
         await enqueue(
-            repo,
+            tx,
             Outgoing(
-                key=f"paired:{couple_id}:{inviter.user_id}",
+                key=keys.paired_key(couple_id, inviter.user_id),
                 chat_id=inviter.user_id,
-                kind="notice",
+                kind=MessageKind.NOTICE,
                 text=texts.PAIRED_INVITER.format(
                     partner=texts.esc(user.name),
                     time=inviter.delivery_time,
@@ -124,30 +125,28 @@ async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
             ),
             now,
         )
-    app.wake_sender()
     return Accepted(None, user, inviter)
 
 
 async def decline(app: Couplet, user_id: int, code: str) -> bool:
     """Tell the inviter (once per invite and person); the invite stays valid for someone else."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        invite = await repo.invite(code)
+    async with app.db.transaction() as tx:
+        user = await tx.users.user(user_id)
+        invite = await tx.couples.invite(code)
         if user is None or invite is None or invite.used_at or invite.inviter_id == user_id:
             return False
         await enqueue(
-            repo,
+            tx,
             Outgoing(
-                key=f"declined:{code}:{user_id}",
+                key=keys.declined_key(code, user_id),
                 chat_id=invite.inviter_id,
-                kind="notice",
+                kind=MessageKind.NOTICE,
                 text=texts.DECLINED_INVITER.format(name=texts.esc(user.name)),
                 priority=Priority.PARTNER,
             ),
             now,
         )
-    app.wake_sender()
     return True
 
 
@@ -161,17 +160,17 @@ class StartNow(StrEnum):
 async def start_now(app: Couplet, user_id: int) -> StartNow:
     """Bring day 1 forward to now for both partners, if neither has received it yet."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.user(user_id)
-        couple = await repo.couple(user.couple_id if user else None)
+    async with app.db.transaction() as tx:
+        user = await tx.users.user(user_id)
+        couple = await tx.couples.couple(user.couple_id if user else None)
         if couple is None or not couple.is_live:
             return StartNow.NOT_PAIRED
-        if couple.status != "active":
+        if couple.status != CoupleStatus.ACTIVE:
             return StartNow.PAUSED
-        members = [await repo.user(uid) for uid in couple.partners]
+        members = [await tx.users.user(uid) for uid in couple.partners]
         waiting = [m for m in members if m is not None and m.next_delivery_at is not None]
         if len(waiting) != len(members) or any(m.next_day != 1 for m in waiting):
             return StartNow.ALREADY
         for member in waiting:
-            await repo.set_schedule(member.user_id, next_delivery_at=now)
+            await tx.users.set_schedule(member.user_id, next_delivery_at=now)
     return StartNow.STARTED

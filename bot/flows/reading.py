@@ -25,19 +25,19 @@ class Status:
 
 
 async def status(app: Couplet, user_id: int) -> Status:
-    async with app.db.read() as repo:
-        user = await repo.require_user(user_id)
-        couple = await repo.couple(user.couple_id)
+    async with app.db.read() as tx:
+        user = await tx.users.require_user(user_id)
+        couple = await tx.couples.couple(user.couple_id)
         if couple is None or not couple.is_live:
             return Status(user)
-        partner = await repo.user(couple.partner_of(user_id))
-        latest = await repo.deliveries(user_id, couple.id, couple.round, limit=1)
-        revealed = tuple(sorted(await repo.revealed_days(couple.id, couple.round)))
+        partner = await tx.users.user(couple.partner_of(user_id))
+        latest = await tx.days.deliveries(user_id, couple.id, couple.round, limit=1)
+        revealed = tuple(sorted(await tx.days.revealed_days(couple.id, couple.round)))
         if not latest:
             return Status(user, couple, partner, revealed_days=revealed)
         day = latest[0].day
-        day_row = await repo.day(couple.id, couple.round, day)
-        answers = await repo.answers(couple.id, couple.round, day)
+        day_row = await tx.days.day(couple.id, couple.round, day)
+        answers = await tx.days.answers(couple.id, couple.round, day)
         return Status(
             user,
             couple,
@@ -61,13 +61,13 @@ class HistoryPage:
 
 
 async def history(app: Couplet, user_id: int, offset: int, limit: int) -> HistoryPage:
-    async with app.db.read() as repo:
-        user = await repo.user(user_id)
-        couple = await repo.couple(user.couple_id if user else None)
+    async with app.db.read() as tx:
+        user = await tx.users.user(user_id)
+        couple = await tx.couples.couple(user.couple_id if user else None)
         if user is None or couple is None or not couple.is_live:
             return HistoryPage([], 0, None)
-        partner = await repo.user(couple.partner_of(user_id))
-        page, total = await repo.revealed_page(couple.id, max(0, offset), limit)
+        partner = await tx.users.user(couple.partner_of(user_id))
+        page, total = await tx.days.revealed_page(couple.id, max(0, offset), limit)
     items = [
         (day, app.library.prompt(day.prompt_id), answers.get(user_id),
          answers.get(couple.partner_of(user_id)))
@@ -82,21 +82,21 @@ async def tip(
     """A tip for ``topic``; or for the user's phase and latest check-in. No repeats until the pool
     is used up."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.require_user(user_id)
-        couple = await repo.couple(user.couple_id)
+    async with app.db.transaction() as tx:
+        user = await tx.users.require_user(user_id)
+        couple = await tx.couples.couple(user.couple_id)
         phase = 1
         if couple is not None and couple.is_live:
-            latest = await repo.deliveries(user_id, couple.id, couple.round, limit=1)
+            latest = await tx.days.deliveries(user_id, couple.id, couple.round, limit=1)
             phase = (min(latest[0].day, DAYS) - 1) // 10 + 1 if latest else 1
         focus: list[str] = []
         if topic is None:  # no topic asked for: the phase, plus what the latest check-in named
-            finished = await repo.finished_checkins(user_id, limit=1)
+            finished = await tx.checkins.finished_checkins(user_id, limit=1)
             focus = focus_topics(app.library, finished[0].scores if finished else None)
         pool = tip_pool(app.library, phase=phase, topic=topic, focus=focus)
-        seen = await repo.seen_tips(user_id)
+        seen = await tx.tips.seen_tips(user_id)
         chosen, restarted = pick_tip(pool, seen, rng, focus, phase=None if topic else phase)
         if restarted:
-            await repo.forget_tips(user_id, [t.id for t in pool])
-        await repo.record_tip(user_id, chosen.id, now)
+            await tx.tips.forget_tips(user_id, [t.id for t in pool])
+        await tx.tips.record_tip(user_id, chosen.id, now)
         return chosen, restarted

@@ -13,20 +13,20 @@ async def update(
 ) -> User:
     """Store the new setting and move the next delivery to match (never twice on one local date)."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user = await repo.require_user(user_id)
+    async with app.db.transaction() as tx:
+        user = await tx.users.require_user(user_id)
         changed = replace(
             user,
             delivery_time=delivery_time or user.delivery_time,
             timezone=timezone or user.timezone,
         )
         upcoming = next_slot(changed, now) if user.next_delivery_at is not None else None
-        await repo.set_schedule(
+        await tx.users.set_schedule(
             user_id, timezone=timezone, delivery_time=delivery_time, next_delivery_at=upcoming
         )
-        return await repo.require_user(user_id)
+        return await tx.users.require_user(user_id)
 
 
 async def view(app: Couplet, user_id: int) -> User:
-    async with app.db.read() as repo:
-        return await repo.require_user(user_id)
+    async with app.db.read() as tx:
+        return await tx.users.require_user(user_id)

@@ -10,21 +10,35 @@ neutral note that it was swapped, never who swapped it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from bot import texts
+from bot import keys, texts
 from bot.context import Couplet
 from bot.delivery.outbox import Priority, enqueue
-from bot.flows.content import live_couple
-from bot.flows.messages import prompt_key, prompt_message
+from bot.flows.live import live_pairing
+from bot.flows.messages import prompt_message
 from bot.storage.models import User
 from prompts.selection import swap_for
+
+
+class SwapRefusal(StrEnum):
+    """Why a swap was refused; each is a key of ``texts.SWAP_REFUSED``."""
+
+    NOT_PAIRED = "not_paired"
+    NO_PROMPT = "no_prompt"
+    STALE = "stale"
+    NONE = "none"  # no other prompt to swap to
+    REVEALED = "revealed"
+    ANSWERED_YOU = "answered_you"
+    ANSWERED_PARTNER = "answered_partner"
+    SWAPPED = "swapped"
 
 
 @dataclass(frozen=True)
 class SwapResult:
     ok: bool
-    reason: str = ""  # a key of texts.SWAP_REFUSED when not ok
-    partner: User | None = None
+    reason: SwapRefusal | None = None
+    partner: User | None = None  # who answered, for ANSWERED_PARTNER
 
 
 async def swap(
@@ -32,41 +46,43 @@ async def swap(
 ) -> SwapResult:
     """Swap the user's current day; ``round_``/``day`` come from a button and must still be today."""
     now = app.now()
-    async with app.db.transaction() as repo:
-        user, couple, partner = await live_couple(repo, user_id)
+    async with app.db.transaction() as tx:
+        user, couple, partner = await live_pairing(tx, user_id)
         if user is None or couple is None or partner is None:
-            return SwapResult(False, "not_paired")
-        latest = await repo.deliveries(user_id, couple.id, couple.round, limit=1)
+            return SwapResult(False, SwapRefusal.NOT_PAIRED)
+        latest = await tx.days.deliveries(user_id, couple.id, couple.round, limit=1)
         if not latest:
-            return SwapResult(False, "no_prompt")
+            return SwapResult(False, SwapRefusal.NO_PROMPT)
         today = latest[0].day
         if day is not None and (round_, day) != (couple.round, today):
-            return SwapResult(False, "stale")
-        day_row = await repo.day(couple.id, couple.round, today)
+            return SwapResult(False, SwapRefusal.STALE)
+        day_row = await tx.days.day(couple.id, couple.round, today)
         current = app.library.prompt(day_row.prompt_id) if day_row else None
         if day_row is None or current is None:
-            return SwapResult(False, "none")
+            return SwapResult(False, SwapRefusal.NONE)
         if day_row.revealed_at is not None:
-            return SwapResult(False, "revealed")
-        answered = await repo.answers(couple.id, couple.round, today)
+            return SwapResult(False, SwapRefusal.REVEALED)
+        answered = await tx.days.answers(couple.id, couple.round, today)
         if answered:
-            return SwapResult(
-                False, "answered_you" if user_id in answered else "answered_partner", partner
-            )
-        new = swap_for(app.library, current, await repo.used_prompts(couple.id, today))
+            if user_id in answered:
+                return SwapResult(False, SwapRefusal.ANSWERED_YOU)
+            return SwapResult(False, SwapRefusal.ANSWERED_PARTNER, partner)
+        new = swap_for(app.library, current, await tx.days.used_prompts(couple.id, today))
         if new is None:
-            return SwapResult(False, "none")
-        if not await repo.record_swap(
+            return SwapResult(False, SwapRefusal.NONE)
+        if not await tx.days.record_swap(
             couple.id, couple.round, today, user_id, current.id, new.id, now
         ):
-            return SwapResult(False, "swapped")
-        await repo.set_day_prompt(couple.id, couple.round, today, new.id)
+            return SwapResult(False, SwapRefusal.SWAPPED)
+        await tx.days.set_day_prompt(couple.id, couple.round, today, new.id)
         # The swapper's own copy of the old prompt must not trail in after the new one.
-        await repo.withdraw(prompt_key(user_id, couple.id, couple.round, today), "swapped")
+        await tx.outbox.withdraw(
+            keys.prompt_key(user_id, couple.id, couple.round, today), "swapped"
+        )
         recipients = [(user, partner, texts.SWAPPED_YOU, Priority.DIRECT)]
-        if await repo.delivery(partner.user_id, couple.id, couple.round, today):
+        if await tx.days.delivery(partner.user_id, couple.id, couple.round, today):
             # Not sent yet? Then the partner simply gets the new prompt in its place, no note.
-            unseen = await repo.withdraw(prompt_key(partner.user_id, couple.id, couple.round, today),
+            unseen = await tx.outbox.withdraw(keys.prompt_key(partner.user_id, couple.id, couple.round, today),
                                          "swapped")  # fmt: skip
             if unseen:
                 recipients.append((partner, user, "", Priority.SCHEDULED))
@@ -75,9 +91,8 @@ async def swap(
         for member, other, prefix, priority in recipients:
             message = prompt_message(
                 member, other, couple.id, couple.round, today, new, late=False, prefix=prefix,
-                key=f"swap:{couple.id}:{couple.round}:{today}:{member.user_id}",
+                key=keys.swap_key(couple.id, couple.round, today, member.user_id),
                 priority=priority, swappable=False,
             )  # fmt: skip
-            await enqueue(repo, message, now)
-    app.wake_sender()
+            await enqueue(tx, message, now)
     return SwapResult(True)

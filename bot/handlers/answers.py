@@ -9,7 +9,7 @@ from bot import context as ctx
 from bot import keyboards, texts
 from bot.context import local
 from bot.flows import answers
-from bot.flows.answers import Content, Outcome
+from bot.flows.answers import Content, NudgeReason, Outcome
 from bot.handlers import buttons
 from bot.handlers.common import reply
 
@@ -92,7 +92,7 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     partner = texts.esc(result.partner.name) if result.partner else ""
     if result.sent:
         await reply(update, texts.NUDGE_SENT.format(partner=partner))
-    elif result.reason == "already":
+    elif result.reason is NudgeReason.ALREADY:
         await reply(update, texts.NUDGE_ALREADY.format(partner=partner))
     else:
         reason = NUDGE_REASONS[result.reason].format(partner=partner)

@@ -92,8 +92,8 @@ async def _private_only(
     app = ctx.get(context)
     if chat_type == ChatType.CHANNEL:
         return
-    async with app.db.transaction() as repo:
-        first_time = await repo.note_group(chat_id, app.now())
+    async with app.db.transaction() as tx:
+        first_time = await tx.groups.note_group(chat_id, app.now())
     if first_time:
         try:
             await context.bot.send_message(

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 from bot import context as ctx
 from bot import keyboards, texts
 from bot.flows import checkin, intimacy, swap
+from bot.flows.checkin import CheckinOutcome
 from bot.flows.messages import checkin_question_text, checkin_result_text
 from bot.handlers import buttons
 from bot.handlers.common import reply, show_in_place
@@ -78,7 +79,7 @@ async def checkin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await buttons.answer(
             update,
             context,
-            texts.CHECKIN_ALREADY if step.reason == "already" else texts.CHECKIN_STALE,
+            texts.CHECKIN_ALREADY if step.reason is CheckinOutcome.ALREADY else texts.CHECKIN_STALE,
         )
         return
     await buttons.answer(update, context)
@@ -94,15 +95,15 @@ async def checkin_share(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     result = await checkin.share(
         ctx.get(context), query.from_user.id, int(query.data.split(":")[2])
     )
-    if result.outcome == "stale":
+    if result.outcome is CheckinOutcome.STALE:
         await buttons.answer(update, context, texts.CHECKIN_SHARE_STALE)
         await buttons.drop_buttons(query)
         return
     await buttons.answer(update, context)
     await buttons.drop_buttons(query)
-    if result.outcome == "not_paired":
+    if result.outcome is CheckinOutcome.NOT_PAIRED:
         await reply(update, texts.CHECKIN_SHARE_NOT_PAIRED)
-    elif result.outcome == "waiting" and result.partner is not None:
+    elif result.outcome is CheckinOutcome.WAITING and result.partner is not None:
         await reply(
             update, texts.CHECKIN_SHARE_WAITING.format(partner=texts.esc(result.partner.name))
         )

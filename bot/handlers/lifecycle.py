@@ -9,6 +9,7 @@ from bot import context as ctx
 from bot import keyboards, texts
 from bot.context import local
 from bot.flows import lifecycle
+from bot.flows.lifecycle import Reason
 from bot.handlers import buttons
 from bot.handlers.common import reply
 
@@ -19,7 +20,7 @@ async def pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await lifecycle.pause(ctx.get(context), update.effective_user.id)
     if result.ok:
         await reply(update, texts.PAUSED)
-    elif result.reason == "already":
+    elif result.reason is Reason.ALREADY:
         await reply(update, texts.ALREADY_PAUSED)
     else:
         await reply(update, texts.NOT_PAIRED)
@@ -33,9 +34,9 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(
             update, texts.RESUMED.format(when=local(result.user, result.user.next_delivery_at))
         )
-    elif result.reason == "not_paused":
+    elif result.reason is Reason.NOT_PAUSED:
         await reply(update, texts.NOT_PAUSED)
-    elif result.reason == "partner_gone" and result.partner is not None:
+    elif result.reason is Reason.PARTNER_GONE and result.partner is not None:
         await reply(update, texts.BLOCKED_PARTNER.format(name=texts.esc(result.partner.name)))
     else:
         await reply(update, texts.NOT_PAIRED)
@@ -87,4 +88,4 @@ async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not result.ok:
         await reply(update, texts.STALE_BUTTON)
     else:
-        await reply(update, texts.AGAIN_STARTED if result.reason == "again" else texts.STOPPED)
+        await reply(update, texts.AGAIN_STARTED if result.reason is Reason.AGAIN else texts.STOPPED)

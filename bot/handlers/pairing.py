@@ -12,6 +12,7 @@ from bot.core.pairing import looks_like_code
 from bot.flows import pairing
 from bot.handlers import buttons
 from bot.handlers.common import reply
+from bot.storage.models import CoupleStatus
 from scheduler.job import run_now
 
 
@@ -36,7 +37,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     view = await pairing.start(app, user.id)
     if isinstance(view, pairing.Paired):
-        status = texts.PAUSED_NOTE if view.couple_status == "paused" else ""
+        status = texts.PAUSED_NOTE if view.couple_status == CoupleStatus.PAUSED else ""
         await reply(update, texts.ALREADY_PAIRED.format(partner=texts.esc(view.partner.name),
                                                         status=status))  # fmt: skip
         return

@@ -13,7 +13,7 @@ from bot.flows import reading
 from bot.flows.messages import prompt_extras
 from bot.handlers import buttons
 from bot.handlers.common import reply, reply_all, show_in_place
-from bot.storage.models import Answer
+from bot.storage.models import Answer, CoupleStatus
 from bot.telegram_html import MAX_TEXT, pack
 
 HISTORY_PAGE = 4
@@ -36,7 +36,7 @@ async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if s.couple is None or s.partner is None:
         await reply(update, texts.NOT_PAIRED)
         return
-    paused = "\n\n" + texts.PAUSED_NOTE if s.couple.status == "paused" else ""
+    paused = "\n\n" + texts.PAUSED_NOTE if s.couple.status == CoupleStatus.PAUSED else ""
     if s.prompt is None:
         await reply(
             update, texts.TODAY_NOT_YET.format(when=local(s.user, s.user.next_delivery_at)) + paused

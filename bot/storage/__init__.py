@@ -1,6 +1,7 @@
-"""Persistence: SQLite through aiosqlite behind a small repository interface."""
+"""Persistence: SQLite (aiosqlite) or PostgreSQL (asyncpg) behind per-aggregate repositories."""
 
-from bot.storage.db import Database, StorageError, sqlite_path
-from bot.storage.repo import MissingRow, Repo
+from bot.storage.db import Database, sqlite_path
+from bot.storage.errors import MissingRow, StorageError
+from bot.storage.ports import Transaction
 
-__all__ = ["Database", "MissingRow", "Repo", "StorageError", "sqlite_path"]
+__all__ = ["Database", "MissingRow", "StorageError", "Transaction", "sqlite_path"]

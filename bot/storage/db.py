@@ -1,137 +1,94 @@
-"""The SQLite connection: WAL, foreign keys, one writer at a time, migrations at start-up."""
+"""The database a ``DATABASE_URL`` names: SQLite (``sqlite:///…``) or PostgreSQL
+(``postgresql://…``), each with its own versioned migrations, behind one interface."""
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
-import aiosqlite
+from bot.storage.errors import StorageError
+from bot.storage.tx import Tx
 
-from bot.storage.migrations import MIGRATIONS
-from bot.storage.repo import Repo
-
-
-class StorageError(Exception):
-    """The database cannot be used; the message is one line naming DATABASE_URL and the cause."""
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 
 
 def sqlite_path(url: str) -> str:
     """``sqlite:///data/couplet.db`` → ``data/couplet.db``; ``sqlite:///:memory:`` → ``:memory:``."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix):
-        raise ValueError(f"DATABASE_URL must start with {prefix!r}, got {url.split(':', 1)[0]!r}")
-    return url[len(prefix) :] or ":memory:"
+    if not url.startswith(SQLITE_PREFIX):
+        raise ValueError(
+            f"DATABASE_URL must start with {SQLITE_PREFIX!r}, got {url.split(':', 1)[0]!r}"
+        )
+    return url[len(SQLITE_PREFIX) :] or ":memory:"
 
 
-class Database:
-    """One aiosqlite connection shared by the bot.
+def is_postgres(url: str) -> bool:
+    return url.startswith(POSTGRES_PREFIXES)
 
-    Every access holds one asyncio lock, so a transaction never interleaves with another
-    coroutine's statements on the same connection. Writes use ``BEGIN IMMEDIATE`` so SQLite takes
-    the write lock up front instead of failing half-way with SQLITE_BUSY.
-    """
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.path = sqlite_path(url)
-        self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+def newer_schema(version: int, known: int) -> StorageError:
+    return StorageError(
+        f"the database has schema version {version}, newer than this Couplet knows"
+        f" ({known}): run the newer Couplet, or restore a backup taken before the upgrade"
+    )
 
-    async def open(self) -> None:
-        """Connect and migrate (a no-op when open already).
 
-        Raises ``StorageError`` for a path that cannot be written, a file that is not SQLite, or
-        a schema newer than this code.
-        """
-        if self._conn is not None:
-            return
-        folder = Path(self.path).parent
-        try:
-            if self.path != ":memory:":
-                folder.mkdir(parents=True, exist_ok=True)
-            self._conn = await aiosqlite.connect(self.path, isolation_level=None)
-            self._conn.row_factory = aiosqlite.Row
-            for pragma in (
-                "PRAGMA journal_mode=WAL",
-                "PRAGMA foreign_keys=ON",
-                "PRAGMA synchronous=NORMAL",
-                "PRAGMA busy_timeout=5000",
-            ):
-                await self._conn.execute(pragma)
-            await self._migrate()
-        except (OSError, sqlite3.Error, StorageError) as exc:
-            await self.close()
-            raise StorageError(self._explain(exc, folder)) from None
+class Database(ABC):
+    """``Database(url)`` opens the backend the URL names (see ``SqliteDatabase``,
+    ``PostgresDatabase``). ``transaction()`` and ``read()`` hand out a ``Tx``."""
 
-    def _explain(self, exc: BaseException, folder: Path) -> str:
-        where = f"DATABASE_URL ({self.url})"
-        if isinstance(exc, StorageError):
-            return f"{where}: {exc}"
-        if isinstance(exc, OSError):
-            in_the_way = next((p for p in (folder, *folder.parents) if p.is_file()), None)
-            if in_the_way is not None:
-                return f"{where}: cannot create the folder {folder}: {in_the_way} is a file"
-            reason = exc.strerror or type(exc).__name__
-            return f"{where}: cannot create the folder {folder}: {reason}"
-        text = str(exc)
-        if "not a database" in text or "malformed" in text:
-            return f"{where}: {self.path} is not a SQLite database ({text}); restore a backup"
-        if "unable to open" in text or "readonly" in text or "read-only" in text:
-            return f"{where}: cannot write {self.path} ({text}); check that the folder is writable"
-        return f"{where}: {text}"
+    url: str
+    #: Called after a commit that added outbox rows (the sender's ``wake``).
+    on_enqueued: Callable[[], None] | None = None
 
-    async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+    def __new__(cls, url: str) -> Database:
+        if cls is Database:
+            if is_postgres(url):
+                from bot.storage.postgres import PostgresDatabase
+
+                cls = PostgresDatabase
+            else:
+                from bot.storage.sqlite import SqliteDatabase
+
+                cls = SqliteDatabase
+        return super().__new__(cls)
 
     @property
-    def conn(self) -> aiosqlite.Connection:
-        if self._conn is None:
-            raise RuntimeError("database is not open")
-        return self._conn
+    def kind(self) -> str:
+        return "postgresql" if is_postgres(self.url) else "sqlite"
 
-    async def _migrate(self) -> None:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            (version,) = await cur.fetchone()  # type: ignore[misc]
-        if version > len(MIGRATIONS):
-            raise StorageError(
-                f"the database has schema version {version}, newer than this Couplet knows"
-                f" ({len(MIGRATIONS)}): run the newer Couplet, or restore a backup taken before"
-                " the upgrade"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            # executescript commits on its own; user_version is bumped inside the same script.
-            await self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and migrate (a no-op when open already); ``StorageError`` if it cannot."""
 
-    async def schema_version(self) -> int:
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            (version,) = await cur.fetchone()  # type: ignore[misc]
-        return int(version)
+    @abstractmethod
+    async def close(self) -> None: ...
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repo]:
+    @abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """Is the database reachable right now? (for ``/healthz``)"""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Tx]:
         """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Repo(self.conn)
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[Repo]:
+    @abstractmethod
+    def read(self) -> AbstractAsyncContextManager[Tx]:
         """Reads that see one consistent snapshot."""
-        async with self._lock:
-            await self.conn.execute("BEGIN")
-            try:
-                yield Repo(self.conn)
-            finally:
-                await self.conn.execute("COMMIT")
+
+    async def lead(self) -> bool:
+        """May this instance send the outbox now? One sender at a time keeps Telegram's limits
+        for the whole bot (see the README); SQLite has one process, so always yes."""
+        return True
+
+    async def resign(self) -> None:
+        """Give up sending (at stop), so another instance takes over at once."""
+        return None  # nothing held on SQLite
+
+    def _committed(self, tx: Tx) -> None:
+        if tx.enqueued and self.on_enqueued is not None:
+            self.on_enqueued()

@@ -1,4 +1,9 @@
-"""Versioned schema. Append a new entry to add a version; never edit a released one."""
+"""Versioned SQLite schema. Append a new entry to add a version; never edit a released one.
+
+``PRAGMA user_version`` holds how many entries ran. PostgreSQL has its own list with the same
+numbering (``bot/storage/pg_migrations.py``): version N means the same schema on both, so a
+change here gets its equivalent there.
+"""
 
 MIGRATIONS: list[str] = [
     # 1: the v1 schema. Instants are UTC unix seconds.
@@ -166,5 +171,22 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_chat ON outbox(chat_id);
     CREATE INDEX outbox_created ON outbox(created_at);
     CREATE INDEX deliveries_delivered ON deliveries(delivered_at);
+    """,
+    # 4: the couple an outbox row belongs to, as a column (it was read back out of the ref with
+    # LIKE 'c12:%'): erasing a couple finds its pending rows by value.
+    """
+    ALTER TABLE outbox ADD COLUMN couple_id INTEGER;
+    UPDATE outbox SET couple_id = CAST(substr(ref, 2, instr(ref, ':') - 2) AS INTEGER)
+     WHERE ref GLOB 'c[0-9]*:*';
+    """,
+    # 5: several instances: updates already processed (Telegram redelivers a webhook call that
+    # was not answered), kept for a while.
+    """
+    CREATE TABLE processed_updates (
+        update_id   INTEGER PRIMARY KEY,
+        claimed_at  INTEGER NOT NULL,
+        done        INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX processed_updates_claimed ON processed_updates(claimed_at);
     """,
 ]

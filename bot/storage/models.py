@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 
 def to_ts(value: datetime | None) -> int | None:
@@ -12,6 +13,35 @@ def to_ts(value: datetime | None) -> int | None:
 
 def from_ts(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+class CoupleStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"  # finished the challenge and chose not to go again
+    ENDED = "ended"  # unpaired
+
+    @property
+    def is_live(self) -> bool:
+        return self in (CoupleStatus.ACTIVE, CoupleStatus.PAUSED)
+
+
+class MessageKind(StrEnum):
+    """What an outbox row is, for the sender's ordering and the operator's report."""
+
+    PROMPT = "prompt"
+    REMINDER = "reminder"
+    REVEAL = "reveal"
+    NOTICE = "notice"
+    RECAP = "recap"
+    NUDGE = "nudge"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # parked after every retry; retried when the bot starts
+    DROPPED = "dropped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +67,7 @@ class Couple:
     id: int
     user_a: int
     user_b: int
-    status: str
+    status: CoupleStatus
     round: int
     paused_by: int | None
     started_at: datetime
@@ -51,7 +81,7 @@ class Couple:
 
     @property
     def is_live(self) -> bool:
-        return self.status in ("active", "paused")
+        return self.status.is_live
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +131,7 @@ class OutboxRow:
     id: int
     key: str
     chat_id: int
-    kind: str
+    kind: MessageKind
     method: str
     payload: str
     priority: int

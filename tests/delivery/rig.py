@@ -35,21 +35,21 @@ class Rig:
     async def add(self, chat_id: int, text: str, **kw: Any) -> None:
         key = kw.pop("key", f"{chat_id}:{text}")
         message = Outgoing(key=key, chat_id=chat_id, kind=kw.pop("kind", "prompt"), text=text, **kw)
-        async with self.db.transaction() as repo:
-            await enqueue(repo, message, self.clock())
+        async with self.db.transaction() as tx:
+            await enqueue(tx, message, self.clock())
 
     async def broadcast(self, chats: list[int], per_chat: int = 1, **kw: Any) -> None:
-        async with self.db.transaction() as repo:
+        async with self.db.transaction() as tx:
             for n in range(per_chat):
                 for chat in chats:
                     message = Outgoing(
                         key=f"{chat}:{n}", chat_id=chat, kind="prompt", text=f"msg {n}", **kw
                     )
-                    await enqueue(repo, message, self.clock())
+                    await enqueue(tx, message, self.clock())
 
     async def counts(self) -> dict[str, int]:
-        async with self.db.read() as repo:
-            return await repo.outbox_counts()
+        async with self.db.read() as tx:
+            return await tx.outbox.outbox_counts()
 
     def texts(self, chat_id: int) -> list[str]:
         return [m["text"] or "" for m in self.tg.inbox(chat_id)]

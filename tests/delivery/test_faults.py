@@ -68,8 +68,8 @@ async def test_5xx_and_timeouts_back_off_with_jitter_then_deliver_once(tmp_path:
         r.tg.timeout_next(1, delay=1.0, method="sendMessage")  # not delivered: the reply is lost
         sent = await r.sender.drain()
         assert sent == 0  # each chat's first send failed; its second waits behind it (order)
-        async with r.db.read() as repo:
-            waiting = await repo.pending(r.clock() + timedelta(hours=1), 10)
+        async with r.db.read() as tx:
+            waiting = await tx.outbox.pending(r.clock() + timedelta(hours=1), 10)
         assert sorted(row.attempts for row in waiting) == [0, 0, 0, 1, 1, 1]
         assert all(row.not_before > r.clock() for row in waiting)  # backed off, not spinning
         for _ in range(4):

@@ -12,6 +12,7 @@ import pytest
 
 from bot.delivery.limiter import CATCH_UP, WINDOW_MARGIN, Lane, PriorityRateLimiter
 from bot.delivery.outbox import Outgoing, Priority, enqueue
+from bot.storage.models import MessageKind
 from tests.delivery.rig import rig
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -171,11 +172,11 @@ async def test_a_window_full_of_open_sends_waits_for_an_answer_then_its_span() -
 
 async def test_paid_broadcast_marks_every_outbox_row(tmp_path: Path) -> None:
     async with rig(tmp_path, users=2, paid_broadcast=True) as r:
-        async with r.db.transaction() as repo:
+        async with r.db.transaction() as tx:
             for n, priority in enumerate((Priority.PARTNER, Priority.SCHEDULED)):
-                message = Outgoing(key=f"k{n}", chat_id=n + 1, kind="x", text=f"m{n}",
+                message = Outgoing(key=f"k{n}", chat_id=n + 1, kind=MessageKind.NOTICE, text=f"m{n}",
                                    priority=priority)  # fmt: skip
-                await enqueue(repo, message, r.clock())
+                await enqueue(tx, message, r.clock())
         assert await r.sender.drain() == 2
         assert [r.tg.last(c)["allow_paid_broadcast"] for c in (1, 2)] == [True, True]  # type: ignore[index]
         await r.bot.send_message(1, "a handler's reply")  # the bot's own methods: never paid

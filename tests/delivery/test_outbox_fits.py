@@ -30,20 +30,20 @@ def message(key: str, chat_id: int, text: str, **kw: object) -> Outgoing:
 
 
 async def keys(h: Harness) -> list[str]:
-    async with h.couplet.db.read() as repo:
-        rows = await repo.conn.execute_fetchall("SELECT key FROM outbox ORDER BY id")
+    async with h.couplet.db.read() as tx:
+        rows = await tx.sql.conn.execute_fetchall("SELECT key FROM outbox ORDER BY id")
     return [row[0] for row in rows]
 
 
 async def test_a_long_message_becomes_several_rows_with_stable_keys(h: Harness) -> None:
     text = "<i>" + "💞" * 5000 + "</i>"
     now = h.clock()
-    async with h.couplet.db.transaction() as repo:
-        assert await enqueue(repo, message("long", ANN, text), now)
-        assert not await enqueue(repo, message("long", ANN, text), now)  # same message: no-op
-    async with h.couplet.db.transaction() as repo:
-        await enqueue_many(repo, [message("batch", BEN, "ж" * 9000)], now)
-        await enqueue_many(repo, [message("batch", BEN, "ж" * 9000)], now)
+    async with h.couplet.db.transaction() as tx:
+        assert await enqueue(tx, message("long", ANN, text), now)
+        assert not await enqueue(tx, message("long", ANN, text), now)  # same message: no-op
+    async with h.couplet.db.transaction() as tx:
+        await enqueue_many(tx, [message("batch", BEN, "ж" * 9000)], now)
+        await enqueue_many(tx, [message("batch", BEN, "ж" * 9000)], now)
     assert await keys(h) == ["long", "long#2", "long#3", "batch", "batch#2", "batch#3"]
     await h.flush()
     for chat, total in ((ANN, "💞" * 5000), (BEN, "ж" * 9000)):
@@ -60,8 +60,8 @@ async def test_a_long_caption_keeps_what_fits_on_the_photo_and_the_rest_follows(
 ) -> None:
     caption = "<b>" + "ж" * 3000 + "</b>"
     photo = message("pic", ANN, caption, method="sendPhoto", media="photo-1")
-    async with h.couplet.db.transaction() as repo:
-        await enqueue(repo, photo, h.clock())
+    async with h.couplet.db.transaction() as tx:
+        await enqueue(tx, photo, h.clock())
     await h.flush()
     first, second = h.tg.inbox(ANN)
     assert first["method"] == "sendPhoto" and first["photo"] == "photo-1"
@@ -72,11 +72,9 @@ async def test_a_long_caption_keeps_what_fits_on_the_photo_and_the_rest_follows(
 
 
 async def test_what_fits_is_one_row_as_before(h: Harness) -> None:
-    async with h.couplet.db.transaction() as repo:
-        await enqueue(repo, message("short", ANN, "💞" * 2048), h.clock())
-        await enqueue(
-            repo, message("cap", ANN, "💞" * 512, method="sendPhoto", media="p"), h.clock()
-        )
+    async with h.couplet.db.transaction() as tx:
+        await enqueue(tx, message("short", ANN, "💞" * 2048), h.clock())
+        await enqueue(tx, message("cap", ANN, "💞" * 512, method="sendPhoto", media="p"), h.clock())
     assert await keys(h) == ["short", "cap"]
     await h.flush()
     assert [r["reply_markup"] is not None for r in h.tg.inbox(ANN)] == [True, True]

@@ -63,8 +63,8 @@ async def test_after_downtime_late_prompts_say_so_and_stale_reminders_are_droppe
 async def test_no_reminder_wave_while_prompts_are_still_going_out(h: Harness) -> None:
     await pair_and_start(h, ALEX, SAM)
     h.clock.set(h.clock.now.replace(hour=13, minute=1))
-    async with h.couplet.db.transaction() as repo:  # an earlier wave still in the outbox
-        await enqueue(repo, Outgoing(key="p", chat_id=KIM, kind="prompt", text="x"), h.clock())
+    async with h.couplet.db.transaction() as tx:  # an earlier wave still in the outbox
+        await enqueue(tx, Outgoing(key="p", chat_id=KIM, kind="prompt", text="x"), h.clock())
     assert (await run_tick(h.couplet, h.clock())).reminders == 0
     await h.flush()
     assert (await run_tick(h.couplet, h.clock())).reminders == 2

@@ -135,8 +135,8 @@ async def test_long_answers_are_revealed_within_telegrams_limit(h: Harness) -> N
         assert reveal_parts
         assert all(len(m.get("text") or "") <= 4096 * 5 for m in h.tg.inbox(user))
     assert h.couplet.sender is not None
-    async with h.couplet.db.read() as repo:
-        counts = await repo.outbox_counts()
+    async with h.couplet.db.read() as tx:
+        counts = await tx.outbox.outbox_counts()
     assert counts.get("dropped", 0) == 0 and counts.get("pending", 0) == 0
 
 
@@ -144,10 +144,10 @@ async def test_the_tick_itself_skips_reminders_for_stored_answers(h: Harness) ->
     # The answer flow clears its reminder; the tick still checks, in case an answer got stored
     # some other way (or the two raced): a reminder after answering would feel careless.
     await pair_and_start(h, ALEX, SAM)
-    async with h.couplet.db.transaction() as repo:
-        couple = await repo.couple((await repo.user(ALEX)).couple_id)  # type: ignore[union-attr]
+    async with h.couplet.db.transaction() as tx:
+        couple = await tx.couples.couple((await tx.users.user(ALEX)).couple_id)  # type: ignore[union-attr]
         assert couple is not None
-        await repo.save_answer(couple.id, couple.round, 1, SAM, kind="text", text="hi",
+        await tx.days.save_answer(couple.id, couple.round, 1, SAM, kind="text", text="hi",
                                file_id=None, message_id=None, now=h.clock())  # fmt: skip
     await h.walk_to(h.clock.now + timedelta(hours=5))
     assert [t for t in h.texts(ALEX) if "gentle reminder" in t]

@@ -104,8 +104,8 @@ async def test_a_button_on_someone_elses_private_chat_is_refused_kindly(h: Harne
     )
     await h.pump()
     assert h.tg.callbacks["777"].answered
-    async with h.couplet.db.read() as repo:
-        alex = await repo.user(ALEX)
-        couple = await repo.couple(alex.couple_id if alex else None)
+    async with h.couplet.db.read() as tx:
+        alex = await tx.users.user(ALEX)
+        couple = await tx.couples.couple(alex.couple_id if alex else None)
     assert couple is not None and couple.is_live  # nothing ran for the stranger
     assert len(h.tg.inbox(SAM)) == sam_inbox  # and the partner was told nothing

@@ -53,8 +53,8 @@ def assert_shown_whole(h: Harness, user: int, mine: str, partner: str, theirs: s
 
 async def assert_nothing_refused(h: Harness) -> None:
     assert h.tg.counters["400"] == 0
-    async with h.couplet.db.read() as repo:
-        counts = await repo.outbox_counts()
+    async with h.couplet.db.read() as tx:
+        counts = await tx.outbox.outbox_counts()
     assert set(counts) <= {"sent"}, counts  # nothing dropped, failed or stuck
 
 

@@ -12,8 +12,8 @@ from tests.harness import Harness
 
 
 async def user(h: Harness, user_id: int):  # type: ignore[no-untyped-def]
-    async with h.couplet.db.read() as repo:
-        return await repo.user(user_id)
+    async with h.couplet.db.read() as tx:
+        return await tx.users.user(user_id)
 
 
 async def test_time_shortcut_moves_the_next_delivery(h: Harness) -> None:

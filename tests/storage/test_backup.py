@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bench.seed import seed_couples
 from bot.storage import Database
+from bot.storage.migrations import MIGRATIONS
 from tests.process.botproc import ROOT
 
 
@@ -30,15 +31,15 @@ async def test_a_backup_while_the_bot_writes_is_complete_and_consistent(tmp_path
     db = Database(f"sqlite:///{tmp_path}/couplet.db")
     await db.open()  # open like the running bot: WAL, with writes not yet checkpointed
     seed_couples(db.path, 500, due_at=datetime.now(UTC) + timedelta(hours=1))
-    async with db.transaction() as repo:
-        await repo.set_schedule(10_000_000, timezone="Europe/Berlin", next_delivery_at=None)
+    async with db.transaction() as tx:
+        await tx.users.set_schedule(10_000_000, timezone="Europe/Berlin", next_delivery_at=None)
     assert await asyncio.to_thread(os.path.getsize, f"{db.path}-wal") > 0  # not checkpointed
     code, out, err = await run_backup(tmp_path)
     await db.close()
     assert code == 0, err
     (line,) = out.splitlines()
     target = Path(line.split()[1])
-    assert target.parent == tmp_path / "backups" and "schema version 3" in line
+    assert target.parent == tmp_path / "backups" and f"schema version {len(MIGRATIONS)}" in line
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT COUNT(*) FROM couples").fetchone() == (500,)
         assert copy.execute("SELECT COUNT(*) FROM users").fetchone() == (1000,)
@@ -57,9 +58,9 @@ async def test_the_copy_restores_and_the_bot_opens_it(tmp_path: Path) -> None:
     assert code == 0, err
     restored = Database(f"sqlite:///{tmp_path}/copy.db")
     await restored.open()
-    assert await restored.schema_version() == 3
-    async with restored.read() as repo:
-        assert await repo.user(10_000_000) is not None
+    assert await restored.schema_version() == len(MIGRATIONS)
+    async with restored.read() as tx:
+        assert await tx.users.user(10_000_000) is not None
     await restored.close()
 
 

@@ -17,38 +17,40 @@ async def test_prune_removes_old_delivered_rows_and_keeps_history(tmp_path: Path
     db = Database(f"sqlite:///{tmp_path}/couplet.db")
     await db.open()
     start = NOW - timedelta(days=20)
-    async with db.transaction() as repo:
+    async with db.transaction() as tx:
         for uid in (ALEX, SAM):
-            await repo.upsert_user(uid, "U", None, timezone="UTC", delivery_time="20:00", now=start)
-        couple = await repo.create_couple(ALEX, SAM, start)
+            await tx.users.upsert_user(
+                uid, "U", None, timezone="UTC", delivery_time="20:00", now=start
+            )
+        couple = await tx.couples.create_couple(ALEX, SAM, start)
         for day in range(1, 21):  # one prompt a day for 20 days, answered and revealed
             at = start + timedelta(days=day - 1)
-            await repo.add_days([(couple, 1, day, f"p{day}")])
-            await repo.mark_revealed(couple, 1, day, at)
+            await tx.days.add_days([(couple, 1, day, f"p{day}")])
+            await tx.days.mark_revealed(couple, 1, day, at)
             for uid in (ALEX, SAM):
-                await repo.add_deliveries([Delivery(uid, couple, 1, day, at, at, None, None)])
-                await repo.save_answer(couple, 1, day, uid, kind="text", text=f"answer {day}",
+                await tx.days.add_deliveries([Delivery(uid, couple, 1, day, at, at, None, None)])
+                await tx.days.save_answer(couple, 1, day, uid, kind="text", text=f"answer {day}",
                                        file_id=None, message_id=day, now=at)  # fmt: skip
                 for status in ("sent", "dropped", "pending", "failed"):
                     key = f"{status}:{uid}:{day}"
-                    await repo.enqueue(key=key, chat_id=uid, kind="prompt", method="sendMessage",
+                    await tx.outbox.enqueue(key=key, chat_id=uid, kind="prompt", method="sendMessage",
                                        payload="{}", priority=2, not_before=at, ref=None, now=at)  # fmt: skip
-                    await repo.conn.execute(
+                    await tx.sql.conn.execute(
                         "UPDATE outbox SET status = ? WHERE key = ?", (status, key)
                     )
         # Sam paused long ago: his couple's latest records are old, and must stay.
-        await repo.add_deliveries([Delivery(SAM, couple, 2, 1, start, start, None, None)])
-        await repo.add_deliveries([Delivery(SAM, couple, 2, 2, start, start, None, None)])
+        await tx.days.add_deliveries([Delivery(SAM, couple, 2, 1, start, start, None, None)])
+        await tx.days.add_deliveries([Delivery(SAM, couple, 2, 2, start, start, None, None)])
 
     pruned = await prune(db, NOW, days=7, batch=5)  # small batches: the cursor pages through
     cutoff = to_ts(NOW - timedelta(days=7))
 
     again = await prune(db, NOW, days=7)
-    async with db.read() as repo:
-        outbox = await repo._all("SELECT status, created_at FROM outbox")
-        deliveries = await repo._all("SELECT user_id, round, day, delivered_at FROM deliveries")
-        answers = await repo._all("SELECT COUNT(*) AS n FROM answers")
-        revealed = await repo.revealed_days(couple, 1)
+    async with db.read() as tx:
+        outbox = await tx.sql.all("SELECT status, created_at FROM outbox")
+        deliveries = await tx.sql.all("SELECT user_id, round, day, delivered_at FROM deliveries")
+        answers = await tx.sql.all("SELECT COUNT(*) AS n FROM answers")
+        revealed = await tx.days.revealed_days(couple, 1)
     await db.close()
 
     old = [r for r in outbox if r["created_at"] < cutoff]

@@ -95,6 +95,8 @@ def test_a_malformed_token_is_refused(token: str) -> None:
         load_settings(_env_file=None, bot_token=token)
 
 
-def test_database_url_must_be_sqlite() -> None:
+def test_database_url_must_be_sqlite_or_postgresql() -> None:
     with pytest.raises(ConfigError, match="DATABASE_URL"):
-        load_settings(_env_file=None, bot_token=TOKEN, database_url="postgres://x/y")
+        load_settings(_env_file=None, bot_token=TOKEN, database_url="mysql://x/y")
+    for url in ("postgresql://u@db:5432/couplet", "postgres://u@db/couplet", "sqlite:///a.db"):
+        assert load_settings(_env_file=None, bot_token=TOKEN, database_url=url).database_url == url

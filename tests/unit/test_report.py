@@ -19,12 +19,12 @@ async def test_the_report_counts_rows_and_lists_failed_ones_without_bodies(tmp_p
     url = f"sqlite:///{tmp_path}/couplet.db"
     db = Database(url)
     await db.open()
-    async with db.transaction() as repo:
+    async with db.transaction() as tx:
         for n in range(3):
-            await enqueue(repo, Outgoing(key=f"k{n}", chat_id=7, kind="reveal",
+            await enqueue(tx, Outgoing(key=f"k{n}", chat_id=7, kind="reveal",
                                          text=f"a private answer {n}"), NOW)  # fmt: skip
-        await repo.finish(2, "failed", "Bad Gateway")
-        await repo.mark_sent(1, 55, NOW)
+        await tx.outbox.finish(2, "failed", "Bad Gateway")
+        await tx.outbox.mark_sent(1, 55, NOW)
     await db.close()
     report = await outbox_report(url)
     assert report.splitlines()[0] == "outbox: 1 pending · 1 sent · 1 failed · 0 dropped"

@@ -1,0 +1,163 @@
+"""What differs between the two backends, in one place: how a statement runs, and the few bits
+of SQL that are not portable.
+
+The repositories (``bot/storage/repos/``) are written once in SQL both SQLite and PostgreSQL
+understand (``?`` placeholders, ``ON CONFLICT``); an ``Sql`` runs it on one open transaction.
+Everything backend-specific — ``lastrowid``, a scalar ``MAX(a, b)``, row locks, ``rowid`` —
+is a method or an attribute here, so a reader finds every difference by reading this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+import aiosqlite
+
+Row = Mapping[str, Any]  # aiosqlite.Row and asyncpg.Record both read by name and by position
+
+
+class Sql(Protocol):
+    """One open transaction's statements. ``?`` placeholders in every statement."""
+
+    #: True in a write transaction; a read-only one never takes row locks.
+    writable: bool
+    #: The name of a deliveries row's own id (``rowid`` in SQLite, a column in PostgreSQL).
+    delivery_rowid: str
+    #: Null-safe "differs from" (``IS NOT`` in SQLite before 3.39, ``IS DISTINCT FROM``).
+    distinct: str
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None: ...
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]: ...
+    async def run(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; returns how many rows it changed."""
+        ...
+
+    async def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None: ...
+    async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an ``INSERT`` into a table with an ``id`` key; returns the new row's id."""
+        ...
+
+    def greatest(self, a: str, b: str) -> str:
+        """SQL for the larger of two values."""
+        ...
+
+    def lock(self, skip_locked: bool = False) -> str:
+        """A ``SELECT`` suffix that locks the rows read, in a write transaction ("" if the
+        backend has a single writer anyway)."""
+        ...
+
+
+class SqliteSql:
+    """aiosqlite: one connection, one writer at a time (``BEGIN IMMEDIATE``), so no row locks."""
+
+    delivery_rowid = "rowid"
+    distinct = "IS NOT"
+
+    def __init__(self, conn: aiosqlite.Connection, *, writable: bool) -> None:
+        self.conn = conn
+        self.writable = writable
+
+    # Each helper is one trip to aiosqlite's worker thread (a cursor's fetch and close would be
+    # two more): the trips, not SQLite, are most of a short statement's cost.
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+
+    async def run(self, sql: str, params: Iterable[Any] = ()) -> int:
+        cur = await self.conn.execute(sql, tuple(params))
+        return cur.rowcount  # a finished write statement holds nothing: no close needed
+
+    async def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            await self.conn.executemany(sql, rows)
+
+    async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            if cur.lastrowid is None:  # SQLite sets it on every successful INSERT
+                raise RuntimeError(f"no row id after {sql.split('(')[0]}")
+            return cur.lastrowid
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"MAX({a}, {b})"  # SQLite's scalar MAX
+
+    def lock(self, skip_locked: bool = False) -> str:
+        return ""
+
+
+_MARK = re.compile(r"\?")
+
+
+@lru_cache(maxsize=1024)
+def numbered(sql: str) -> str:
+    """``?`` placeholders as PostgreSQL's ``$1, $2, ...`` (no statement here has a ``?`` in a
+    string literal)."""
+    count = iter(range(1, 100_000))
+    return _MARK.sub(lambda _: f"${next(count)}", sql)
+
+
+def changed(status: str) -> int:
+    """Rows changed, from asyncpg's command tag: ``UPDATE 3``, ``INSERT 0 1``, ``DELETE 0``."""
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+class PostgresSql:
+    """asyncpg: one pooled connection inside its transaction; several instances write at once,
+    so reads that decide a write lock their rows."""
+
+    delivery_rowid = "id"
+    distinct = "IS DISTINCT FROM"
+
+    def __init__(self, conn: Any, *, writable: bool) -> None:  # an asyncpg connection
+        self.conn = conn
+        self.writable = writable
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        return await self.conn.fetchrow(numbered(sql), *params)
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        return list(await self.conn.fetch(numbered(sql), *params))
+
+    async def run(self, sql: str, params: Iterable[Any] = ()) -> int:
+        return changed(await self.conn.execute(numbered(sql), *params))
+
+    async def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            await self.conn.executemany(numbered(sql), rows)
+
+    async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
+        return int(await self.conn.fetchval(numbered(f"{sql} RETURNING id"), *params))
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})"
+
+    def lock(self, skip_locked: bool = False) -> str:
+        if not self.writable:
+            return ""
+        # NO KEY UPDATE: rows that only reference the locked one (answers, days) stay writable.
+        return " FOR NO KEY UPDATE SKIP LOCKED" if skip_locked else " FOR NO KEY UPDATE"
+
+
+def marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def keyset(rows: int, columns: int, types: Sequence[str]) -> str:
+    """``VALUES`` rows of placeholders; the first row's casts type the whole set (PostgreSQL
+    would read untyped parameters as text; SQLite accepts the casts as they are)."""
+    first = "(" + ", ".join(f"CAST(? AS {t})" for t in types[:columns]) + ")"
+    rest = "(" + ", ".join("?" * columns) + ")"
+    return ",".join([first, *[rest] * (rows - 1)])
+
+
+def chunks(items: list[Any], size: int = 500) -> Iterable[list[Any]]:
+    """Keeps each statement well under either backend's limit on bound parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,101 @@
+"""Several instances on one PostgreSQL: what one transaction claimed, another skips."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.storage import Database
+from tests.pg import fresh_schema
+
+NOW = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def pg() -> AsyncIterator[Database]:
+    async with fresh_schema() as url:
+        db = Database(url)
+        await db.open()
+        yield db
+        await db.close()
+
+
+async def seed(db: Database, couples: int) -> None:
+    async with db.transaction() as tx:
+        for n in range(couples):
+            a, b = 2 * n + 1, 2 * n + 2
+            for uid in (a, b):
+                await tx.users.upsert_user(
+                    uid, "U", None, timezone="UTC", delivery_time="20:00", now=NOW
+                )
+            couple = await tx.couples.create_couple(a, b, NOW)
+            for uid in (a, b):
+                await tx.users.join_couple(uid, couple, NOW - timedelta(minutes=n))
+
+
+async def test_two_ticks_claim_disjoint_couples_whole(pg: Database) -> None:
+    await seed(pg, 6)
+    first_claimed = asyncio.Event()
+    release = asyncio.Event()
+    claims: dict[str, list[int]] = {}
+
+    async def tick(name: str, limit: int) -> None:
+        async with pg.transaction() as tx:
+            users = await tx.users.due_users(NOW, limit)
+            claims[name] = sorted(u.user_id for u in users)
+            if name == "one":
+                first_claimed.set()
+                await release.wait()
+
+    one = asyncio.create_task(tick("one", 4))
+    await first_claimed.wait()
+    await tick("two", 100)  # runs while "one" still holds its claim
+    release.set()
+    await one
+    assert len(claims["one"]) == 4 and set(claims["one"]).isdisjoint(claims["two"])
+    assert len(claims["two"]) == 8  # the rest, not blocked by the first claim
+    for claimed in claims.values():  # whole couples: both partners, or neither
+        assert set(Counter((u + 1) // 2 for u in claimed).values()) == {2}
+
+
+async def test_a_locked_couple_makes_a_flow_wait_not_fail(pg: Database) -> None:
+    await seed(pg, 1)
+    order: list[str] = []
+    held = asyncio.Event()
+
+    async def tick() -> None:
+        async with pg.transaction() as tx:
+            await tx.users.due_users(NOW, 10)
+            held.set()
+            await asyncio.sleep(0.3)
+            order.append("tick done")
+
+    async def flow() -> None:
+        await held.wait()
+        async with pg.transaction() as tx:
+            await tx.couples.couple(1, lock=True)
+            order.append("flow has the couple")
+
+    await asyncio.gather(tick(), flow())
+    assert order == ["tick done", "flow has the couple"]
+
+
+async def test_one_sender_at_a_time_and_the_next_takes_over() -> None:
+    async with fresh_schema() as url:
+        one, two = Database(url), Database(url)
+        await one.open()
+        await two.open()
+        try:
+            assert await one.lead() is True
+            assert await one.lead() is True  # still held
+            assert await two.lead() is False
+            await one.resign()  # as when it stops, or its session dies with it
+            assert await two.lead() is True
+            assert await one.lead() is False
+        finally:
+            await one.close()
+            await two.close()
