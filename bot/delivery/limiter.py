@@ -111,6 +111,12 @@ class Pacer:
     def pause_until(self, when: float) -> None:
         self.tat = max(self.tat, when + (self.burst - 1) * self.interval + self.tolerance)
 
+    def settle(self, answered: float) -> None:
+        """A send's answer came back at ``answered``: it may have arrived as late as that, so
+        the next one is paced from then (a send delayed on the way, then one that was not,
+        would otherwise reach Telegram closer together than the pacer let them go)."""
+        self.tat = max(self.tat, answered + self.interval)
+
     @classmethod
     def for_rate(cls, per_second: float, burst: int = 1) -> Pacer:
         return cls(interval=(1.0 + SAFETY) / per_second, burst=max(1, burst))
@@ -277,7 +283,7 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 elif attempt >= self.max_retries:
                     raise
             finally:
-                self._answered(lane)
+                self._answered(lane, chat)
         raise RuntimeError("unreachable: the retry loop only ends by returning or raising")
 
     # -- scheduling ------------------------------------------------------------------------
@@ -305,20 +311,25 @@ class PriorityRateLimiter(BaseRateLimiter[dict[str, Any]]):
             await waiter.future
         except asyncio.CancelledError:
             if future.done() and not future.cancelled():
-                self._answered(lane)  # granted, then cancelled before it could go
+                self._answered(lane, chat)  # granted, then cancelled before it could go
             raise
         finally:
             self._waiting -= 1
 
-    def _answered(self, lane: int) -> None:
-        """A granted send is over (answered, failed or never made): it moves to ``done``.
+    def _answered(self, lane: int, chat: int | str | None) -> None:
+        """A granted send is over (answered, failed or never made): it moves to ``done``, and
+        its chat's pacer counts it from now (see ``Pacer.settle``).
 
         That changes when the next send may go only if open sends had filled the window (its
         stamp takes the place the open send held); otherwise the armed timer stands.
         """
+        now = self._now()
+        chat_state = self._chats.get(chat) if chat is not None else None
+        if chat_state is not None:
+            chat_state.pacer.settle(now)
         state = self._lanes[lane]
         was_full = state.open >= state.capacity
-        state.answered(self._now())
+        state.answered(now)
         if was_full and self._ready[lane]:
             self._pump()
 

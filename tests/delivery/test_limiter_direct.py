@@ -85,3 +85,27 @@ async def test_a_reply_goes_ahead_of_outbox_sends_queued_for_its_chat() -> None:
     await queued("reply", Priority.DIRECT)
     await asyncio.gather(*tasks)
     assert order == ["s0", "reply", "s1", "s2"]
+
+
+async def test_a_chats_next_send_is_paced_from_the_answer_of_a_slow_one() -> None:
+    """A send that was slow on the way may have reached Telegram late: the next one into that
+    chat keeps a full interval from its answer, or the two could arrive too close together."""
+    import asyncio
+
+    limiter = PriorityRateLimiter(per_chat_per_second=10, per_chat_burst=1)
+    spans: list[tuple[float, float]] = []
+
+    async def slow() -> dict[str, Any]:
+        began = time.monotonic()
+        await asyncio.sleep(0.3)
+        spans.append((began, time.monotonic()))
+        return {}
+
+    async def quick() -> dict[str, Any]:
+        spans.append((time.monotonic(), time.monotonic()))
+        return {}
+
+    await send(limiter, slow, priority=Priority.SCHEDULED)  # type: ignore[arg-type]
+    await send(limiter, quick, priority=Priority.SCHEDULED)  # type: ignore[arg-type]
+    (_, slow_answered), (quick_sent, _) = spans
+    assert quick_sent - slow_answered >= 0.1  # the pacer alone would have let it go at once

@@ -91,7 +91,8 @@ async def test_replies_go_at_once_while_scheduled_sends_are_paced() -> None:
     )
     assert max(sent["reply"]) - started < 0.05  # three replies at once
     gaps = [b - a for a, b in itertools.pairwise(sent["prompt"])]
-    assert min(gaps) > 0.09  # the prompts one pacer slot (0.101 s) apart
+    # the prompts one pacer slot (0.101 s) apart, less what a late timer may make up
+    assert min(gaps) > 0.101 - CATCH_UP - 0.002
 
 
 def test_a_slow_rate_is_one_send_per_long_window() -> None:
