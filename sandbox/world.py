@@ -417,8 +417,13 @@ class World:
             for uid, b in before.items()
             if b is not None and (a := after[uid]) is not None and a.next_day > b.next_day
         ]
+        finished = any(
+            b is not None and (a := after[uid]) is not None and a.next_day > DAYS
+            and a.next_delivery_at is None
+            for uid, b in before.items()
+        )  # fmt: skip
         if not arrived:
-            return "Nothing arrived: the challenge may be paused."
+            return "The 30 days are complete 🎉" if finished else "Nothing arrived: is it paused?"
         day = min(arrived)
         return "The 30 days are complete 🎉" if day > DAYS else f"Day {day} has arrived."
 

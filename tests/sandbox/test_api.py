@@ -327,3 +327,31 @@ async def test_only_the_sandboxs_own_page_may_post(client: TestClient) -> None:
         "/api/say", json={"user": ALEX, "text": "hi"}, headers={"Origin": origin}
     )
     assert same.status == 200
+
+
+async def test_thirty_days_in_a_few_clicks_end_with_the_finale(
+    sandbox: Sandbox, client: TestClient
+) -> None:
+    await pair(sandbox, client)
+    assert (await post(client, "/api/time", {"action": "goto", "day": 30}))["message"] == (
+        "Day 30 has arrived."
+    )
+    finale = await post(client, "/api/time", {"action": "next"})
+    assert finale["message"] == "The 30 days are complete 🎉"
+    for user in (ALEX, SAM):
+        [done] = await wait_for(sandbox, client, user, "You did it: 30 days together")
+        assert [b["data"] for b in done["buttons"][0]] == ["again:yes", "again:no"]
+        views = await chat(client, user)
+        offers = [
+            v for v in views if any(b.get("data") == "ci:start" for r in v["buttons"] for b in r)
+        ]
+        assert len(offers) == 3  # the check-in on days 1, 15 and 30
+        assert any("intimacy track" in shown(v) for v in views)  # the opt-in offer
+        assert sum("You revealed" in shown(v) for v in views) >= 2  # a recap per phase
+    people = (await (await client.get("/api/state")).json())["people"]
+    assert [(p["status"], p["day"], p["next_prompt"]) for p in people] == [
+        ("complete", 30, None)
+    ] * 2
+    refused = await post(client, "/api/time", {"action": "next"}, status=400)
+    assert refused["error"] == "Nothing is scheduled: the challenge is paused or complete."
+    assert world_of(sandbox).tg.counters["429"] == 0
