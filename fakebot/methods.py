@@ -154,7 +154,9 @@ class BotApiMethods(TelegramState):
         state = self.chat_state(p.get("chat_id"))
         file_id = self._file_param(p, "voice")
         caption = validation.caption_text(p)
-        content = {"voice": objects.voice(file_id, as_int(p.get("duration")) or 0)}
+        # Sent again by file_id, a voice note keeps the length Telegram knows it by.
+        duration = as_int(p.get("duration")) or self.voice_durations.get(file_id, 0)
+        content = {"voice": objects.voice(file_id, duration)}
         return self._deliver_media("sendVoice", p, state, content, caption, voice=file_id)
 
     def _send_document(self, p: dict[str, Any]) -> dict[str, Any]:

@@ -100,6 +100,7 @@ class TelegramState:
         self.edits: list[dict[str, Any]] = []
         self.deleted: list[dict[str, Any]] = []
         self.menu_buttons: dict[int | None, Any] = {}
+        self.voice_durations: dict[str, int] = {}  # file_id -> seconds, as users sent them
         self.counters: Counter[str] = Counter()
         self.limiter: RateLimiter | None = None
         self.faults = FaultPlan()

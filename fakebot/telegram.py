@@ -259,6 +259,7 @@ class FakeTelegram(BotApiMethods):
         reply_to: int | None = None,
     ) -> dict[str, Any]:
         content = {"voice": objects.voice(file_id, duration)}
+        self.voice_durations[file_id] = duration
         return self._incoming(user_id, self._user(user_id), content, reply_to)
 
     def send_document(

@@ -124,3 +124,17 @@ async def test_messages_are_dated_by_the_wall_clock() -> None:
     status, body = await tg.call("sendMessage", {"chat_id": ANN, "text": "a day later"})
     assert status == 200
     assert (written["date"], body["result"]["date"]) == (1_800_000_000, 1_800_086_400)
+
+
+async def test_a_voice_note_sent_again_by_file_id_keeps_its_length(
+    bot: Bot, tg: FakeTelegram
+) -> None:
+    tg.send_voice(ANN, "voice-from-ann", duration=7)
+    again = await bot.send_voice(BOB, "voice-from-ann")
+    told = await bot.send_voice(BOB, "voice-from-ann", duration=2)
+    unknown = await bot.send_voice(BOB, "voice-never-seen")
+    seconds = [
+        (tg.message(BOB, sent.message_id) or {})["voice"]["duration"]
+        for sent in (again, told, unknown)
+    ]
+    assert seconds == [7, 2, 0]
