@@ -153,6 +153,7 @@ class Phone {
     this.rows = new Map(); // message id → row element
     this.mode = null; // {kind: "reply"|"edit", id, text}
     this.unread = 0;
+    this.pinned = true; // the chat shows its end: new messages and late images keep it there
     const root = document.getElementById("phone-template").content.firstElementChild.cloneNode(true);
     this.root = root;
     root.dataset.user = person.id;
@@ -228,7 +229,8 @@ class Phone {
     el.mic.addEventListener("click", () => (this.recorder ? this.stopRecording(true) : this.startRecording()));
     this.root.querySelector(".rec-cancel").addEventListener("click", () => this.stopRecording(false));
     el.messages.addEventListener("scroll", () => {
-      if (this.nearBottom()) this.setUnread(0);
+      this.pinned = this.nearBottom();
+      if (this.pinned) this.setUnread(0);
     });
     el.toBottom.addEventListener("click", () => this.scrollToEnd(true));
     document.addEventListener("click", (e) => {
@@ -284,13 +286,14 @@ class Phone {
       const row = this.row(view);
       known.replaceWith(row);
       this.rows.set(view.id, row);
+      if (this.pinned) this.scrollToEnd(false);
       if (kind === "edit") {
         row.classList.add("flash");
         setTimeout(() => row.classList.remove("flash"), 1200);
       }
       return;
     }
-    const follow = this.nearBottom() || view.out;
+    const follow = this.pinned || view.out;
     this.append(view);
     this.updateEmpty();
     if (follow) this.scrollToEnd(false); // instantly: a smooth scroll still running would look "not at the end"
@@ -417,7 +420,7 @@ class Phone {
       if (!media.url) return h("div", { class: "photo placeholder" }, svg(ICONS.photo), h("span", {}, "Photo"));
       const img = h("img", { class: "photo", src: media.url, alt: "Photo", loading: "lazy" });
       img.addEventListener("click", () => this.showPhoto(media.url));
-      img.addEventListener("load", () => this.nearBottom(160) && this.scrollToEnd(false));
+      img.addEventListener("load", () => this.pinned && this.scrollToEnd(false));
       return img;
     }
     if (media.kind === "voice") return this.voicePlayer(view);
@@ -484,6 +487,7 @@ class Phone {
   scrollToEnd(smooth) {
     const m = this.el.messages;
     m.scrollTo({ top: m.scrollHeight, behavior: smooth ? "smooth" : "auto" });
+    this.pinned = true;
     this.setUnread(0);
   }
 
@@ -574,6 +578,7 @@ class Phone {
     this.mode = mode;
     const bar = this.el.bar;
     bar.hidden = !mode;
+    this.root.classList.toggle("composing", Boolean(mode));
     if (!mode) {
       if (wasEdit) {
         this.el.input.value = "";
@@ -902,7 +907,7 @@ function renderJourney() {
         class: `cell phase-${phaseOf(d)}${d <= day ? " done" : ""}${d === day ? " today" : ""}`,
         title: d <= day ? `Day ${d}` : `Jump to day ${d}`,
         "aria-label": `Day ${d}`,
-        disabled: d <= day,
+        disabled: d <= day || app.busy,
         onclick: () => travel("goto", d),
       },
       h("span", {}, String(d)),
