@@ -32,11 +32,16 @@ WAIT = 20_000  # ms: the bot paces its messages like Telegram wants (about one p
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
+def playwright() -> Iterator[Any]:
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any) -> Iterator[Any]:
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -122,7 +127,7 @@ def test_pair_answer_reveal_and_walk_to_day_11(watched: Watched, tmp_path: Path)
 
     # Pairing, as in Telegram: Alex starts the bot, and the invite link he would send to Sam
     # opens the invite in Sam's phone.
-    alex.get_by_role("button", name="Start").click()
+    alex.get_by_role("button", name="Start", exact=True).click()
     expect(bubble(alex, "Hi Alex!")).to_be_visible()
     alex.locator(".bubble a.link", has_text="?start=").click()
     expect(sam.locator(".row.out .bubble", has_text="/start")).to_be_visible()
@@ -267,6 +272,16 @@ def test_menu_edits_deletion_voice_and_settings(watched: Watched, live: LiveSand
     name.fill("Kim")
     name.press("Enter")
     expect(sams_clock.locator(".clock-name")).to_have_text("Kim")
+
+    # Reset asks once more, then starts over: empty chats, a fresh bot, the names kept.
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_role("button", name="Sure? Tap again").click()
+    for who in (alex, sam):
+        expect(who.get_by_role("button", name="Start", exact=True)).to_be_visible()
+        expect(who.locator(".row")).to_have_count(0)
+    expect(sams_clock.locator(".clock-name")).to_have_text("Kim")
+    expect(page.locator("#coach")).to_contain_text("Tap Start in Alex's phone")
+    assert live.world is not world
     assert watched.problems == []
 
 
@@ -278,6 +293,42 @@ async def _voice_url(live: LiveSandbox) -> str:
 def _plus_hours(clock: str, hours: int) -> str:
     hour, minute = clock.split(":")
     return f"{(int(hour) + hours) % 24:02d}:{minute}"
+
+
+def test_a_voice_note_recorded_with_a_microphone(playwright: Any, live: LiveSandbox) -> None:
+    """MediaRecorder with Chromium's fake microphone: record, stop, and it is Sam's answer."""
+    fake_microphone = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=fake_microphone)
+    try:
+        context = browser.new_context(viewport={"width": 1240, "height": 1000})
+        context.grant_permissions(["microphone"])
+        watched = Watched(context.new_page())
+        page = watched.page
+        page.set_default_timeout(WAIT)
+        page.goto(live.url)
+        sam = phone(page, SAM)
+        sam.get_by_role("button", name="Start", exact=True).click()
+        expect(bubble(sam, "Hi Sam!")).to_be_visible()
+        sam.get_by_role("button", name="Record a voice note").click()
+        expect(sam.locator(".recording .rec-time")).to_have_text(re.compile(r"0:0[1-9]"))
+        sam.get_by_role("button", name="Send the voice note").click()
+        recorded = sam.locator(".row.out .voice")
+        expect(recorded).to_be_visible()
+        expect(recorded.locator(".voice-time")).to_have_text(re.compile(r"0:0[1-9]"))
+        expect(bubble(sam, "not paired yet")).to_be_visible()  # the bot read it as an answer
+        expect(sam.locator(".toast.shown")).to_have_count(0)  # no stand-in was needed
+        views = live.run(_snapshot(live, SAM))
+        [voice] = [v["media"] for v in views if v["media"]]
+        fetched = page.request.get(live.url + voice["url"])
+        assert fetched.status == 200 and fetched.headers["content-type"].startswith("audio/")
+        assert len(fetched.body()) > 1000  # a real recording, not an empty blob
+        assert watched.problems == []
+    finally:
+        browser.close()
+
+
+async def _snapshot(live: LiveSandbox, user: int) -> list[dict[str, Any]]:
+    return live.world.transcript.snapshot(user)
 
 
 HOSTILE = (
