@@ -235,7 +235,7 @@ class World:
         for uid in self.ids:
             user, couple = rows[uid], couples.get(uid)
             zone_name = user.timezone if user else self.settings.default_timezone
-            offset = datetime.now(zone(zone_name)).utcoffset() or timedelta()
+            offset = self.clock.now().astimezone(zone(zone_name)).utcoffset() or timedelta()
             status = "new" if user is None else "single"
             day = 0
             if couple is not None and couple.status != "ended" and user is not None:

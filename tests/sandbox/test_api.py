@@ -355,3 +355,21 @@ async def test_thirty_days_in_a_few_clicks_end_with_the_finale(
     refused = await post(client, "/api/time", {"action": "next"}, status=400)
     assert refused["error"] == "Nothing is scheduled: the challenge is paused or complete."
     assert world_of(sandbox).tg.counters["429"] == 0
+
+
+async def test_a_zones_offset_is_the_one_at_the_simulated_time(tmp_path: Path) -> None:
+    """Berlin is UTC+2 in July, whatever the machine's own date says."""
+    box = Sandbox(root=tmp_path / "summer", start=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))
+    await box.open()
+    try:
+        world = world_of(box)
+        world.say(SAM, "/timezone Europe/Berlin")
+        await world.tg.wait_for_text(SAM, "your time zone is")
+        offsets = [p["offset_minutes"] for p in await world.people()]
+        assert offsets == [0, 120]
+        world.clock.advance_to(
+            datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+        )  # after the clocks went back
+        assert [p["offset_minutes"] for p in await world.people()] == [0, 60]
+    finally:
+        await box.close()
