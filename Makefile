@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+PORT   ?= 8080
 
-.PHONY: run test lint format bench backup report clean
+.PHONY: run try test lint format bench backup report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +15,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) ## run the bot (needs BOT_TOKEN in .env)
 	$(PY) -m bot
+
+try: $(STAMP) ## the bot in your browser: two partners, no token, no network (PORT=8080)
+	@$(PY) -m sandbox --port $(PORT)
 
 test: $(STAMP) ## lint, then the whole test suite (offline)
 	$(VENV)/bin/ruff check .

@@ -136,6 +136,7 @@ class BotApiMethods(TelegramState):
 
     def _set_my_commands(self, p: dict[str, Any]) -> bool:
         self.commands_by_scope[self._scope_key(p)] = validation.commands(p.get("commands"))
+        self.emit("commands", None, params=p)
         return True
 
     def _get_my_commands(self, p: dict[str, Any]) -> list[dict[str, str]]:
@@ -143,6 +144,7 @@ class BotApiMethods(TelegramState):
 
     def _delete_my_commands(self, p: dict[str, Any]) -> bool:
         self.commands_by_scope.pop(self._scope_key(p), None)
+        self.emit("commands", None, params=p)
         return True
 
     def _set_chat_menu_button(self, p: dict[str, Any]) -> bool:
@@ -170,7 +172,9 @@ class BotApiMethods(TelegramState):
         state = self.chat_state(p.get("chat_id"))
         file_id = self._file_param(p, "voice")
         caption = validation.caption_text(p)
-        content = {"voice": objects.voice(file_id, as_int(p.get("duration")) or 0)}
+        # Sent again by file_id, a voice note keeps the length Telegram knows it by.
+        duration = as_int(p.get("duration")) or self.voice_durations.get(file_id, 0)
+        content = {"voice": objects.voice(file_id, duration)}
         return self._deliver_media("sendVoice", p, state, content, caption, voice=file_id)
 
     def _send_document(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -278,6 +282,7 @@ class BotApiMethods(TelegramState):
             }
         )
         self.sent_count += 1
+        self.emit("message", state.chat["id"], message, p)
         return message
 
     def _reply_target(self, state: ChatState, p: dict[str, Any]) -> dict[str, Any] | None:
@@ -369,16 +374,19 @@ class BotApiMethods(TelegramState):
                 "time": self.clock(),
             }
         )
+        self.emit("edit", state.chat["id"], edited, p)
         return edited
 
     def _delete_message(self, p: dict[str, Any]) -> bool:
         state = self.chat_state(p.get("chat_id"))
         message_id = require_int(p, "message_id")
-        if state.messages.pop(message_id, None) is None:
+        gone = state.messages.pop(message_id, None)
+        if gone is None:
             raise bad_request("message to delete not found")
         self.deleted.append(
             {"chat_id": state.chat["id"], "message_id": message_id, "time": self.clock()}
         )
+        self.emit("delete", state.chat["id"], gone, p, message_id=message_id)
         return True
 
     # -- misc ----------------------------------------------------------------------------
@@ -403,6 +411,7 @@ class BotApiMethods(TelegramState):
                 "time": self.clock(),
             }
         )
+        self.emit("callback_answer", query.chat_id, params=p, message_id=query.message_id)
         return True
 
     def _send_chat_action(self, p: dict[str, Any]) -> bool:
@@ -411,6 +420,7 @@ class BotApiMethods(TelegramState):
         self.chat_actions.append(
             {"chat_id": state.chat["id"], "action": p.get("action"), "time": self.clock()}
         )
+        self.emit("chat_action", state.chat["id"], params=p)
         return True
 
     def _leave_chat(self, p: dict[str, Any]) -> bool:

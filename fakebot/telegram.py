@@ -27,8 +27,10 @@ class FakeTelegram(BotApiMethods):
         *,
         username: str = "couplet_test_bot",
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(username=username, clock=clock)
+        """``clock`` drives flood control (monotonic seconds); ``wall_clock`` dates messages."""
+        super().__init__(username=username, clock=clock, wall_clock=wall_clock)
         self.flood_times: list[float] = []  # when each 429 was answered (fake clock)
         self.refusals: list[tuple[str, str]] = []  # (method, description) of every 400 answered
         table = self.method_table()
@@ -213,6 +215,7 @@ class FakeTelegram(BotApiMethods):
             message["reply_to_message"] = objects.quoted(target)
         state.messages[message["message_id"]] = message
         self.enqueue_update(kind, message)
+        self.emit("message", chat_id, message)
         return message
 
     @staticmethod
@@ -256,6 +259,7 @@ class FakeTelegram(BotApiMethods):
         reply_to: int | None = None,
     ) -> dict[str, Any]:
         content = {"voice": objects.voice(file_id, duration)}
+        self.voice_durations[file_id] = duration
         return self._incoming(user_id, self._user(user_id), content, reply_to)
 
     def send_document(
@@ -281,6 +285,7 @@ class FakeTelegram(BotApiMethods):
         edited.update(self._text_content(new_text), edit_date=self.now_date())
         state.messages[message_id] = edited
         self.enqueue_update("edited_message", edited)
+        self.emit("edit", user_id, edited)
         return edited
 
     def press_button(
