@@ -228,9 +228,9 @@ class World:
 
     async def people(self) -> list[dict[str, Any]]:
         """Each partner as the time bar shows them: name, zone, day, next prompt, status."""
-        async with self.couplet.db.read() as repo:
-            rows = {uid: await repo.user(uid) for uid in self.ids}
-            couples = {uid: await repo.couple(u.couple_id) for uid, u in rows.items() if u}
+        async with self.couplet.db.read() as tx:
+            rows = {uid: await tx.users.user(uid) for uid in self.ids}
+            couples = {uid: await tx.couples.couple(u.couple_id) for uid, u in rows.items() if u}
         out = []
         for uid in self.ids:
             user, couple = rows[uid], couples.get(uid)
@@ -397,8 +397,8 @@ class World:
             return message
 
     async def _users(self) -> dict[int, User | None]:
-        async with self.couplet.db.read() as repo:
-            return {uid: await repo.user(uid) for uid in self.ids}
+        async with self.couplet.db.read() as tx:
+            return {uid: await tx.users.user(uid) for uid in self.ids}
 
     @staticmethod
     def _scheduled(users: dict[int, User | None]) -> list[User]:
@@ -488,8 +488,8 @@ class World:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
-            async with self.couplet.db.read() as repo:
-                if not await repo.pending(self.clock.now(), 1):
+            async with self.couplet.db.read() as tx:
+                if not await tx.outbox.pending(self.clock.now(), 1):
                     return True
             await self.tg.activity.wait(0.05)  # the next Bot API call, or a moment
         log.warning("sandbox: the outbox still holds due messages after %.0f s", timeout)

@@ -347,7 +347,7 @@ async def test_thirty_days_in_a_few_clicks_end_with_the_finale(
         ]
         assert len(offers) == 3  # the check-in on days 1, 15 and 30
         assert any("intimacy track" in shown(v) for v in views)  # the opt-in offer
-        assert sum("You revealed" in shown(v) for v in views) >= 2  # a recap per phase
+        assert sum("To reflect on together" in shown(v) for v in views) >= 2  # a recap per phase
     people = (await (await client.get("/api/state")).json())["people"]
     assert [(p["status"], p["day"], p["next_prompt"]) for p in people] == [
         ("complete", 30, None)
