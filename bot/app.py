@@ -127,6 +127,10 @@ async def startup(
         paid_broadcast=settings.delivery_paid_broadcast,
     )
     couplet.db.on_enqueued = couplet.sender.wake  # after every commit that queued messages
+    # A chat's burst refills in burst/rate seconds, Telegram's global window in one second.
+    couplet.db.takeover_pause = max(
+        1.0, settings.delivery_per_chat_burst / settings.delivery_per_chat_per_second
+    )
     if start_sender:
         await couplet.sender.start()
     if freeze:

@@ -41,6 +41,9 @@ class Database(ABC):
     url: str
     #: Called after a commit that added outbox rows (the sender's ``wake``).
     on_enqueued: Callable[[], None] | None = None
+    #: Seconds a new sending leader waits before its first send: what the previous one sent
+    #: just before it died still counts in Telegram's windows, which this limiter never saw.
+    takeover_pause: float = 0.0
 
     def __new__(cls, url: str) -> Database:
         if cls is Database:

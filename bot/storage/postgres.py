@@ -3,12 +3,18 @@
 Several bot instances may share the database. A transaction that decides on what it read locks
 those rows (``Sql.lock``: the couple a flow changes, the due partners a tick claims), so two
 instances never produce the same message; everything else is ordinary READ COMMITTED.
+
+A transaction that queued outbox rows also runs ``NOTIFY``, which PostgreSQL delivers at commit
+to every instance listening (``LISTEN`` on a connection of its own): the sending leader wakes
+at once for a row another instance queued, instead of at its next poll.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 import asyncpg
@@ -21,6 +27,9 @@ from bot.storage.tx import Tx
 
 MIGRATION_LOCK = 0x436F75706C6574  # "Couplet": instances starting together migrate one by one
 SENDER_LOCK = MIGRATION_LOCK + 1  # held by the one instance that sends the outbox
+CHANNEL = "couplet_outbox"  # + the schema: tests share one database, one schema each
+ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+log = logging.getLogger(__name__)
 
 
 def redact(url: str) -> str:
@@ -38,37 +47,69 @@ class PostgresDatabase(Database):
         self._pool: Any = None
         self._sizes = (min_size, max_size)
         self._leader: Any = None  # the connection holding SENDER_LOCK while this one sends
+        self._listener: Any = None  # the connection LISTENing for rows queued anywhere
+        self._channel = CHANNEL
+
+    def _dsn(self) -> str:
+        return self.url.replace("postgres://", "postgresql://", 1)
 
     async def open(self) -> None:
         if self._pool is not None:
             return
         try:
             self._pool = await asyncpg.create_pool(
-                self.url.replace("postgres://", "postgresql://", 1),
+                self._dsn(),
                 min_size=self._sizes[0],
                 max_size=self._sizes[1],
                 command_timeout=60,
             )
             await self._migrate()
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, StorageError) as exc:
+            async with self._pool.acquire() as conn:
+                self._channel = f"{CHANNEL}_{await conn.fetchval('SELECT current_schema()')}"
+            await self.listen()
+        except (*ERRORS, StorageError) as exc:
             await self.close()
             raise StorageError(f"DATABASE_URL ({redact(self.url)}): {exc}") from None
 
+    async def listen(self) -> None:
+        """(Re)open the connection that hears other instances' commits (a no-op while open)."""
+        if self._listener is not None and not self._listener.is_closed():
+            return
+        self._listener = None
+        try:
+            conn = await asyncpg.connect(self._dsn())
+            await conn.add_listener(self._channel, self._notified)
+        except ERRORS as exc:
+            log.warning("cannot listen for queued messages (%s); polling instead", exc)
+            return
+        self._listener = conn
+
+    def _notified(self, *args: object) -> None:
+        if self.on_enqueued is not None:
+            self.on_enqueued()
+
     async def lead(self) -> bool:
         """Hold the sender lock on a connection of its own: a session-level advisory lock, so
-        an instance that dies (or loses the database) frees it and another takes over."""
+        an instance that dies (or loses the database) frees it and another takes over.
+
+        The session of a killed process ends as soon as its socket closes (the kernel closes
+        it), so the lock is free within milliseconds; a follower asks again every poll (1 s).
+        """
+        await self.listen()
         if self._leader is not None and not self._leader.is_closed():
             return True
         self._leader = None
         try:
-            conn = await asyncpg.connect(self.url.replace("postgres://", "postgresql://", 1))
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            conn = await asyncpg.connect(self._dsn())
+        except ERRORS:
             return False
         try:
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", SENDER_LOCK):
                 self._leader = conn
-                return True
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                log.info("outbox: this instance sends now")
+                await asyncio.sleep(self.takeover_pause)
+                return not conn.is_closed()
+        except ERRORS:
             pass
         await conn.close()
         return False
@@ -80,6 +121,10 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         await self.resign()
+        if self._listener is not None:
+            conn, self._listener = self._listener, None
+            with suppress(*ERRORS):
+                await conn.close()
         if self._pool is not None:
             pool, self._pool = self._pool, None
             await pool.close()
@@ -127,6 +172,8 @@ class PostgresDatabase(Database):
         async with self.pool.acquire() as conn, conn.transaction():
             tx = Tx(PostgresSql(conn, writable=True))
             yield tx
+            if tx.enqueued:  # delivered at commit, to every instance (this one included)
+                await conn.execute("SELECT pg_notify($1, '')", self._channel)
         self._committed(tx)
 
     @asynccontextmanager
