@@ -166,3 +166,8 @@ def intimacy_off_key(couple_id: int, at: int) -> str:
 def part_key(key: str, part: int) -> str:
     """The key of a long message's ``part``-th row (2, 3, ...): ``<key>#2``."""
     return f"{key}#{part}"
+
+
+def reply_key(update_id: int, n: int) -> str:
+    """A handler's ``n``-th reply to one update (1, 2, ...), queued in webhook mode."""
+    return f"reply:{update_id}:{n}"

@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from bot import context as ctx
 from bot.context import Couplet
+from bot.delivery import replies
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -87,7 +88,11 @@ class WebhookServer:
             self.skipped += 1
             log.info("webhook: update %d seen before; skipped", update.update_id)
             return web.Response(status=200 if done else 503)
-        await self.application.process_update(update)  # handler errors go to the error handler
+        if db.kind == "postgresql":  # several instances: replies go through the leader
+            with replies.through_outbox(self.couplet, update.update_id):
+                await self.application.process_update(update)  # errors: the error handler
+        else:
+            await self.application.process_update(update)
         async with db.transaction() as tx:
             await tx.updates.update_done(update.update_id)
         self.processed += 1

@@ -11,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import context as ctx
 from bot import texts
+from bot.delivery import replies
 from bot.flows import lifecycle, pairing
 from bot.handlers import buttons
 from bot.telegram_html import MAX_TEXT, fits, split_html
@@ -32,6 +33,11 @@ async def reply_all(update: Update, parts: list[str], **kwargs: object) -> None:
     if update.effective_chat is None:
         return
     markup = kwargs.pop("reply_markup", None)
+    route = replies.current()
+    if route is not None and not kwargs:  # webhook mode on PostgreSQL: the leader sends it
+        to_dict = getattr(markup, "to_dict", None)
+        await route.send(update.effective_chat.id, parts, to_dict() if to_dict else None)
+        return
     chunks = [chunk for part in parts for chunk in split_html(part, MAX_TEXT)]
     bot, chat_id = update.get_bot(), update.effective_chat.id
     for n, chunk in enumerate(chunks, 1):

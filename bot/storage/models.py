@@ -35,6 +35,7 @@ class MessageKind(StrEnum):
     NOTICE = "notice"
     RECAP = "recap"
     NUDGE = "nudge"
+    REPLY = "reply"  # a handler's answer, queued by a webhook instance (bot/delivery/replies.py)
 
 
 class OutboxStatus(StrEnum):
