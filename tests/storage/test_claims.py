@@ -99,3 +99,24 @@ async def test_one_sender_at_a_time_and_the_next_takes_over() -> None:
         finally:
             await one.close()
             await two.close()
+
+
+async def test_a_row_queued_by_one_instance_wakes_the_others_at_commit() -> None:
+    async with fresh_schema() as url:
+        sender, other = Database(url), Database(url)
+        await sender.open()
+        await other.open()
+        woken = asyncio.Event()
+        sender.on_enqueued = woken.set  # the sending leader's wake
+        try:
+            async with other.transaction() as tx:
+                await tx.outbox.enqueue(
+                    key="k1", chat_id=1, kind="notice", method="sendMessage", payload="{}",
+                    priority=0, not_before=NOW, ref=None, now=NOW,
+                )  # fmt: skip
+                await asyncio.sleep(0.3)
+                assert not woken.is_set()  # not before the commit
+            await asyncio.wait_for(woken.wait(), 30)  # generous; it takes milliseconds
+        finally:
+            await other.close()
+            await sender.close()
