@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -52,6 +53,7 @@ class PostgresDatabase(Database):
         self._leader: Any = None  # the connection holding SENDER_LOCK while this one sends
         self._listener: Any = None  # the connection LISTENing for rows queued anywhere
         self._channel = CHANNEL
+        self._id = uuid.uuid4().hex  # the NOTIFY payload: this instance's own are skipped
 
     def _dsn(self) -> str:
         return self.url.replace("postgres://", "postgresql://", 1)
@@ -87,8 +89,8 @@ class PostgresDatabase(Database):
             return
         self._listener = conn
 
-    def _notified(self, *args: object) -> None:
-        if self.on_enqueued is not None:
+    def _notified(self, conn: object, pid: int, channel: str, payload: str) -> None:
+        if payload != self._id and self.on_enqueued is not None:  # ours: woken at commit
             self.on_enqueued()
 
     async def lead(self) -> bool:
@@ -176,7 +178,7 @@ class PostgresDatabase(Database):
             tx = Tx(PostgresSql(conn, writable=True))
             yield tx
             if tx.enqueued:  # delivered at commit, to every instance (this one included)
-                await conn.execute("SELECT pg_notify($1, '')", self._channel)
+                await conn.execute("SELECT pg_notify($1, $2)", self._channel, self._id)
         self._committed(tx)
 
     @asynccontextmanager
