@@ -95,6 +95,11 @@ def read_catalog(language: str) -> Catalog:
         return read_po(fh, locale=str(Locale.parse(language, sep="-")))
 
 
+def read_template() -> Catalog:
+    with (LOCALES / f"{DOMAIN}.pot").open("rb") as fh:
+        return read_po(fh)
+
+
 def compile_po(catalog: Catalog) -> bytes:
     out = BytesIO()
     write_mo(out, catalog)  # fuzzy and empty entries are left out: those fall back to English

@@ -57,7 +57,7 @@ async def test_thirty_days_fresh_prompts_relevant_tips_checkins_and_no_unconsent
             before[user] = len(h.texts(user))
         prompt = next(t for t in reversed(h.texts(ALEX)) if f"Day {day} of 30 ·" in t)
         assert str(texts.PHASE_NAMES[phase_of(day)]) in prompt
-        assert f"<i>{str(texts.CATEGORY_NAMES[PLAN_FIRST[day - 1].value])}</i>" in prompt
+        assert f"<i>{texts.CATEGORY_NAMES[PLAN_FIRST[day - 1].value]}</i>" in prompt
         body = prompt.split("\n\n")[1]
         # the day's own prompt from the designed arc: right day (so right phase), right category
         chosen = core_by_text[body]
