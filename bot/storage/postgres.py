@@ -20,7 +20,10 @@ from bot.storage.sql import PostgresSql
 from bot.storage.tx import Tx
 
 MIGRATION_LOCK = 0x436F75706C6574  # "Couplet": instances starting together migrate one by one
-SENDER_LOCK = MIGRATION_LOCK + 1  # held by the one instance that sends the outbox
+SENDER_LOCK = 0x436F7570  # "Coup": with the schema, the key of the one instance that sends
+# Advisory locks belong to the whole database: two deployments in different schemas of one
+# database (or parallel test runs) must not share a sender, so the key names the schema too.
+SENDER_LOCK_SQL = "SELECT pg_try_advisory_lock($1::int, hashtext(current_schema()))"
 
 
 def redact(url: str) -> str:
@@ -65,7 +68,7 @@ class PostgresDatabase(Database):
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             return False
         try:
-            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", SENDER_LOCK):
+            if await conn.fetchval(SENDER_LOCK_SQL, SENDER_LOCK):
                 self._leader = conn
                 return True
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
