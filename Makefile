@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PORT   ?= 8080
 
-.PHONY: run try test lint format bench backup report clean
+.PHONY: run try test lint format messages bench backup report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP) ## after editing bot/texts.py: rewrite bot/locales/messages.pot, update every .po, list gaps
+	$(PY) -m bot.catalogue
 
 bench: $(STAMP) ## delivery benchmark against the fake Bot API (prints one table)
 	$(PY) -m bench.delivery

@@ -7,13 +7,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import Bot, BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import NetworkError
 from telegram.ext import Application, BaseRateLimiter, Defaults
 
 from bot import context as ctx
-from bot import handlers, texts
+from bot import handlers, i18n, texts
 from bot.config import Settings
 from bot.context import Couplet
 from bot.delivery.limiter import PriorityRateLimiter
@@ -97,6 +97,19 @@ def limiter_from(
     )
 
 
+async def announce(bot: Bot) -> None:
+    """The command menu and the bot's descriptions, once per shipped language (English also as
+    the default for every language Couplet does not ship)."""
+    for language in i18n.shipped():
+        code = None if language == i18n.DEFAULT else i18n.telegram_code(language)
+        with i18n.use(language):
+            commands = [BotCommand(c, str(d)) for c, d in texts.COMMANDS]
+            description, short = str(texts.DESCRIPTION), str(texts.SHORT_DESCRIPTION)
+        await bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_description(description, language_code=code)
+        await bot.set_my_short_description(short, language_code=code)
+
+
 async def startup(
     application: Application, *, start_sender: bool = True, freeze: bool = False
 ) -> None:
@@ -109,8 +122,9 @@ async def startup(
     """
     couplet: Couplet = application.bot_data[ctx.KEY]
     await couplet.db.open()
+    i18n.log_missing()
     try:
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+        await announce(application.bot)
     except NetworkError as exc:  # the menu is a nicety: never a reason not to start
         log.warning("could not set the command menu (%s); carrying on without it", exc)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
+from bot import i18n, texts
 from bot.config import Settings
 from bot.core.schedule import next_delivery
 from bot.core.timeparse import parse_time, zone
@@ -55,7 +56,7 @@ def next_slot(user: User, now: datetime) -> datetime:
 
 
 def local(user: User, instant: datetime | None) -> str:
-    """An instant as the partner reads it: 'Tue 24 Nov, 20:00'."""
+    """An instant in the partner's zone and the reader's language: 'Tue, Nov 24, 20:00'."""
     if instant is None:
-        return "not scheduled"
-    return instant.astimezone(user_zone(user)).strftime("%a %d %b, %H:%M")
+        return str(texts.NOT_SCHEDULED)
+    return i18n.format_instant(instant, user_zone(user))

@@ -9,7 +9,8 @@ from urllib.parse import quote
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
-from bot import texts
+from bot import i18n, texts
+from bot.i18n import Msg
 
 TIME_CHOICES = ["07:00", "08:00", "09:00", "12:00", "18:00", "19:00", "20:00", "21:00", "22:00"]
 ZONE_CHOICES = [
@@ -32,29 +33,38 @@ def _rows(buttons: list[Button], width: int) -> list[list[Button]]:
 
 
 def help_all() -> Markup:
-    return Markup([[Button(texts.BTN_HELP_ALL, callback_data="help:all")]])
+    return Markup([[Button(str(texts.BTN_HELP_ALL), callback_data="help:all")]])
 
 
 def invite(link: str) -> Markup:
-    share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(texts.SHARE_TEXT)}"
-    return Markup([[Button(texts.BTN_SHARE, url=share)]])
+    share = f"https://t.me/share/url?url={quote(link, safe='')}&text={quote(str(texts.SHARE_TEXT))}"
+    return Markup([[Button(str(texts.BTN_SHARE), url=share)]])
 
 
 def accept_invite(code: str) -> Markup:
     return Markup(
-        [[Button(texts.BTN_ACCEPT, callback_data=f"pair:accept:{code}"),
-          Button(texts.BTN_DECLINE, callback_data=f"pair:decline:{code}")]]
+        [[Button(str(texts.BTN_ACCEPT), callback_data=f"pair:accept:{code}"),
+          Button(str(texts.BTN_DECLINE), callback_data=f"pair:decline:{code}")]]
     )  # fmt: skip
 
 
 def start_now() -> Markup:
-    return Markup([[Button(texts.BTN_START_NOW, callback_data="start_now")]])
+    return Markup([[Button(str(texts.BTN_START_NOW), callback_data="start_now")]])
 
 
 def settings() -> Markup:
     return Markup(
-        [[Button(texts.BTN_CHANGE_TIME, callback_data="set:time"),
-          Button(texts.BTN_CHANGE_TZ, callback_data="set:tz")]]
+        [[Button(str(texts.BTN_CHANGE_TIME), callback_data="set:time"),
+          Button(str(texts.BTN_CHANGE_TZ), callback_data="set:tz")],
+         [Button(str(texts.BTN_LANGUAGE), callback_data="set:lang")]]
+    )  # fmt: skip
+
+
+def languages() -> Markup:
+    """One button per shipped language, each named in itself."""
+    return Markup(
+        _rows([Button(i18n.NATIVE_NAMES[lang], callback_data=f"lang:{lang}")
+               for lang in i18n.shipped()], 2)
     )  # fmt: skip
 
 
@@ -68,10 +78,10 @@ def pick_zone() -> Markup:
     )
 
 
-def confirm(action: str, yes_label: str) -> Markup:
+def confirm(action: str, yes_label: str | Msg) -> Markup:
     return Markup(
-        [[Button(yes_label, callback_data=f"{action}:yes"),
-          Button(texts.BTN_CANCEL, callback_data=f"{action}:no")]]
+        [[Button(str(yes_label), callback_data=f"{action}:yes"),
+          Button(str(texts.BTN_CANCEL), callback_data=f"{action}:no")]]
     )  # fmt: skip
 
 
@@ -82,9 +92,9 @@ def nudge(partner: str) -> Markup:
 def history(offset: int, page_size: int, total: int) -> Markup | None:
     buttons = []
     if offset + page_size < total:
-        buttons.append(Button(texts.OLDER, callback_data=f"hist:{offset + page_size}"))
+        buttons.append(Button(str(texts.OLDER), callback_data=f"hist:{offset + page_size}"))
     if offset > 0:
-        buttons.append(Button(texts.NEWER, callback_data=f"hist:{max(0, offset - page_size)}"))
+        buttons.append(Button(str(texts.NEWER), callback_data=f"hist:{max(0, offset - page_size)}"))
     return Markup([buttons]) if buttons else None
 
 
@@ -94,17 +104,17 @@ def topics(items: list[tuple[str, str]]) -> Markup:
 
 def again() -> Markup:
     return Markup(
-        [[Button(texts.BTN_AGAIN, callback_data="again:yes"),
-          Button(texts.BTN_STOP, callback_data="again:no")]]
+        [[Button(str(texts.BTN_AGAIN), callback_data="again:yes"),
+          Button(str(texts.BTN_STOP), callback_data="again:no")]]
     )  # fmt: skip
 
 
 def swap(round_: int, day: int) -> Markup:
-    return Markup([[Button(texts.BTN_SWAP, callback_data=f"swap:{round_}:{day}")]])
+    return Markup([[Button(str(texts.BTN_SWAP), callback_data=f"swap:{round_}:{day}")]])
 
 
 def checkin_start() -> Markup:
-    return Markup([[Button(texts.BTN_CHECKIN_START, callback_data="ci:start")]])
+    return Markup([[Button(str(texts.BTN_CHECKIN_START), callback_data="ci:start")]])
 
 
 def checkin_scale(checkin_id: int, index: int) -> Markup:
@@ -120,25 +130,38 @@ def checkin_share(checkin_id: int, partner: str) -> Markup:
 
 def intimacy(opted_in: bool) -> Markup:
     if opted_in:
-        return Markup([[Button(texts.BTN_INTIMACY_OFF, callback_data="int:off")]])
-    return Markup([[Button(texts.BTN_INTIMACY_ON, callback_data="int:on")]])
+        return Markup([[Button(str(texts.BTN_INTIMACY_OFF), callback_data="int:off")]])
+    return Markup([[Button(str(texts.BTN_INTIMACY_ON), callback_data="int:on")]])
 
 
 # --- as stored in the outbox ---------------------------------------------------------------------
 # The scheduler stores thousands of these per tick; PTB's ``to_dict`` is slow in bulk, and these
-# never change, so each is built once. The dicts are shared: read them, never modify them.
+# never change, so each is built once per language. The dicts are shared: read them, never
+# modify them.
+
+
+def swap_data(round_: int, day: int) -> dict[str, Any]:
+    return _swap_data(round_, day, i18n.current())
+
+
+def checkin_start_data() -> dict[str, Any]:
+    return _checkin_start_data(i18n.current())
+
+
+def intimacy_offer_data() -> dict[str, Any]:
+    return _intimacy_offer_data(i18n.current())
 
 
 @cache
-def swap_data(round_: int, day: int) -> dict[str, Any]:
+def _swap_data(round_: int, day: int, language: str) -> dict[str, Any]:
     return swap(round_, day).to_dict()
 
 
 @cache
-def checkin_start_data() -> dict[str, Any]:
+def _checkin_start_data(language: str) -> dict[str, Any]:
     return checkin_start().to_dict()
 
 
 @cache
-def intimacy_offer_data() -> dict[str, Any]:
+def _intimacy_offer_data(language: str) -> dict[str, Any]:
     return intimacy(False).to_dict()

@@ -1,10 +1,16 @@
-"""Every message the bot writes, in one place. HTML parse mode; every dynamic value is escaped."""
+"""Every message the bot writes, in one place: the English source of the message catalogue.
+
+HTML parse mode; every dynamic value is escaped. At the end of this module each UPPERCASE
+constant becomes a catalogue entry (``bot.i18n.Msg``) keyed by its name and rendered in the
+reader's language; translations live in ``bot/locales/<lang>/LC_MESSAGES/messages.po``.
+"""
 
 from __future__ import annotations
 
 from html import escape
 
 from bot.core.challenge import Phase
+from bot.i18n import Msg, Plural, entries
 
 # Constants below are HTML already (note &amp;); only dynamic values go through esc().
 PHASE_NAMES = {
@@ -20,6 +26,8 @@ CATEGORY_NAMES = {
 
 
 YOUR_PARTNER = "your partner"  # where a partner's name is not known
+NOT_SCHEDULED = "not scheduled"
+AFTER_PAIRING = "after pairing"
 
 
 def esc(value: object) -> str:
@@ -44,6 +52,7 @@ WELCOME = (
     "You each answer privately, then see both answers side by side.\n"
     "Days 1–10 build trust, 11–20 closeness, 21–30 working through friction together.\n\n"
     + SAFETY_LINE
+    + "\n\n🌐 I'll write to you in English; /language changes it."
 )
 INVITE = (
     "To begin, send your partner this invite link:\n{link}\n\n"
@@ -106,6 +115,12 @@ NUDGE_SENT = "Nudge sent to {partner} 💌"
 NUDGE_ALREADY = "You already nudged {partner} today. Give them a little time 🙂"
 NUDGE_NOT_NEEDED = "Nothing to nudge right now: {reason}"
 NUDGE_BUTTON = "Nudge {partner}"
+NUDGE_REASONS = {
+    "not_paired": "you're not paired yet. /start gets you an invite link.",
+    "no_prompt": "your first prompt hasn't arrived yet.",
+    "answer_first": "answer today's prompt first, then you can nudge.",
+    "partner_answered": "{partner} has already answered.",
+}
 
 SAVED = (
     "Saved your answer for day {day} ✓\n"
@@ -172,7 +187,8 @@ HELP_ALL = (
     "<b>Just for you</b>\n"
     "/tip – a practical idea (try /tip conflict)\n"
     "/checkin – a private two-minute self-check\n"
-    "/intimacy – the optional intimacy track (off unless you both opt in)\n\n"
+    "/intimacy – the optional intimacy track (off unless you both opt in)\n"
+    "/language – the language I write to you in\n\n"
     "<b>Timing and breaks</b>\n"
     "/settings – delivery time and time zone\n"
     "/time 20:30 · /timezone Europe/Berlin\n"
@@ -200,7 +216,23 @@ COMMANDS: list[tuple[str, str]] = [
     ("start", "Your invite link or your status"),
     ("help", "What I can do"),
     ("safety", "If you don't feel safe"),
+    ("language", "Change the language"),
 ]
+# The bot's profile (setMyDescription: the empty chat's "What can this bot do?"; the short one
+# shows on its profile and when it is shared). Description up to 512 characters, short up to 120.
+DESCRIPTION = (
+    "Couplet carries the two of you through a 30-day challenge: one small prompt a day, "
+    "answered privately, revealed together. Days 1–10 build trust, 11–20 closeness, 21–30 "
+    "working through friction. Tap Start, then send your partner the invite link."
+)
+SHORT_DESCRIPTION = "A 30-day challenge for couples: one prompt a day, answered together. 💞"
+
+# --- language -----------------------------------------------------------------------------------
+
+LANGUAGE_PICK = "🌐 Which language should I write to you in? Your partner keeps their own."
+LANGUAGE_SET = "Done: I'll write to you in English from now on. 🌐"
+LANGUAGE_UNKNOWN = "I don't speak “{value}” yet. Pick one of these:"
+BTN_LANGUAGE = "🌐 Language"
 UNKNOWN_COMMAND = "I don't know {command}. /help lists what I can do."
 NOT_PAIRED = "You're not paired yet. Send /start to get an invite link for your partner."
 PRIVATE_ONLY = (
@@ -226,6 +258,7 @@ PROGRESS = (
     "● revealed  ○ open or missed  · ahead\n"
     "Revealed together: {revealed} · streak: {streak} 🔥"
 )
+DAYS_COUNT = Plural("{n} day", "{n} days")
 HISTORY_EMPTY = "No revealed answers yet. Once you've both answered a day, it lands here."
 HISTORY_HEAD = "<b>Your shared history</b> · page {page} of {pages}"
 HISTORY_PHASE = "\n<b>— {phase} —</b>"
@@ -245,7 +278,8 @@ TIP_ALL_SEEN = "\n\n<i>You've seen all the tips here, so I'm starting over.</i>"
 
 SETTINGS = (
     "<b>Your settings</b>\n"
-    "Prompt time: <b>{time}</b>\nTime zone: <b>{tz}</b>\nNext prompt: {next}\n\n"
+    "Prompt time: <b>{time}</b>\nTime zone: <b>{tz}</b>\nLanguage: <b>{language}</b>\n"
+    "Next prompt: {next}\n\n"
     "Shortcuts: /time 20:30 · /timezone Europe/Berlin or UTC+2"
 )
 PICK_TIME = "When should your daily prompt arrive? (your local time)\nOr send e.g. /time 20:30"
@@ -515,3 +549,6 @@ INTIMACY_NO_REPLY = (
 )
 INTIMACY_NOT_PAIRED = "The intimacy track is for paired couples. /start gets you an invite link."
 INTIMACY_USAGE = "Send /intimacy on to opt in, or /intimacy off to leave."
+
+# Every constant above, as catalogue entries (bot/i18n.py); nothing below this line.
+CATALOGUE: list[Msg | Plural] = entries(globals())

@@ -69,8 +69,8 @@ class BotApiMethods(TelegramState):
             "leaveChat": self._leave_chat,
             "setChatMenuButton": self._set_chat_menu_button,
             "getChatMenuButton": self._get_chat_menu_button,
-            "setMyDescription": lambda p: True,
-            "setMyShortDescription": lambda p: True,
+            "setMyDescription": lambda p: self._set_description("description", p, 512),
+            "setMyShortDescription": lambda p: self._set_description("short", p, 120),
             "setMyName": lambda p: True,
             "close": lambda p: True,
             "logOut": lambda p: True,
@@ -137,6 +137,14 @@ class BotApiMethods(TelegramState):
     def _set_my_commands(self, p: dict[str, Any]) -> bool:
         self.commands_by_scope[self._scope_key(p)] = validation.commands(p.get("commands"))
         self.emit("commands", None, params=p)
+        return True
+
+    def _set_description(self, kind: str, p: dict[str, Any], limit: int) -> bool:
+        field = "description" if kind == "description" else "short_description"
+        text = str(p.get(field) or "")
+        if len(text) > limit:
+            raise bad_request(f"{field} is too long")
+        self.descriptions[(kind, str(p.get("language_code") or ""))] = text
         return True
 
     def _get_my_commands(self, p: dict[str, Any]) -> list[dict[str, str]]:

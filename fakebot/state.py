@@ -96,6 +96,8 @@ class TelegramState:
         self.callbacks: dict[str, CallbackState] = {}
         self.callback_answers: list[dict[str, Any]] = []
         self.commands_by_scope: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # setMyDescription / setMyShortDescription: ("description" | "short", language_code)
+        self.descriptions: dict[tuple[str, str], str] = {}
         self.left_chats: list[int] = []
         self.chat_actions: list[dict[str, Any]] = []
         self.edits: list[dict[str, Any]] = []

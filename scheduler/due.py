@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import keys, texts
+from bot import i18n, keys, texts
 from bot.context import Couplet, user_time, user_zone
 from bot.core.challenge import is_finished, recap_due_before
 from bot.core.schedule import following_delivery
@@ -116,56 +116,57 @@ async def _deliver(
     late_after = timedelta(hours=app.settings.catch_up_late_hours)
     remind_after = timedelta(hours=app.settings.reminder_after_hours)
     for user in users:
-        slot = user.next_delivery_at
-        if slot is None:  # due_users only returns scheduled partners; be safe all the same
-            continue
-        couple = couples.get(user.couple_id or 0)
-        if user.blocked or couple is None or couple.status != CoupleStatus.ACTIVE:
-            writes.advances.append((user.user_id, user.next_day, None, None))
-            continue
-        partner = people[couple.partner_of(user.user_id)]
-        day = user.next_day
-        phase_done = recap_due_before(day)
-        if phase_done is not None:
-            first, last = phase_span(phase_done)
-            revealed = await tx.days.revealed_between(couple.id, couple.round, first, last)
-            writes.outbox += recap_messages(
-                app.library,
-                [(user, partner)],
-                couple.id,
-                couple.round,
-                phase_done,
-                revealed,
-                priority=Priority.COMPANION,
+        with i18n.reading(user):  # everything built in this pass is for this partner
+            slot = user.next_delivery_at
+            if slot is None:  # due_users only returns scheduled partners; be safe all the same
+                continue
+            couple = couples.get(user.couple_id or 0)
+            if user.blocked or couple is None or couple.status != CoupleStatus.ACTIVE:
+                writes.advances.append((user.user_id, user.next_day, None, None))
+                continue
+            partner = people[couple.partner_of(user.user_id)]
+            day = user.next_day
+            phase_done = recap_due_before(day)
+            if phase_done is not None:
+                first, last = phase_span(phase_done)
+                revealed = await tx.days.revealed_between(couple.id, couple.round, first, last)
+                writes.outbox += recap_messages(
+                    app.library,
+                    [(user, partner)],
+                    couple.id,
+                    couple.round,
+                    phase_done,
+                    revealed,
+                    priority=Priority.COMPANION,
+                )
+            if is_finished(day):
+                writes.advances.append((user.user_id, day, slot, None))
+                result.finished += 1
+                continue
+            key = (couple.id, couple.round, day)
+            prompt = app.library.prompt(days[key]) if key in days else None
+            if prompt is None:  # the first partner of the couple to reach this day picks it
+                prompt = await content.day_prompt(app, tx, couple, day)
+                days[key] = prompt.id
+                writes.days.append((*key, prompt.id))
+            writes.deliveries.append(
+                Delivery(
+                    user.user_id, couple.id, couple.round, day, slot, now, now + remind_after, None
+                )
             )
-        if is_finished(day):
-            writes.advances.append((user.user_id, day, slot, None))
-            result.finished += 1
-            continue
-        key = (couple.id, couple.round, day)
-        prompt = app.library.prompt(days[key]) if key in days else None
-        if prompt is None:  # the first partner of the couple to reach this day picks it
-            prompt = await content.day_prompt(app, tx, couple, day)
-            days[key] = prompt.id
-            writes.days.append((*key, prompt.id))
-        writes.deliveries.append(
-            Delivery(
-                user.user_id, couple.id, couple.round, day, slot, now, now + remind_after, None
+            late = now - slot > late_after
+            writes.outbox.append(
+                prompt_message(user, partner, couple.id, couple.round, day, prompt, late=late)
             )
-        )
-        late = now - slot > late_after
-        writes.outbox.append(
-            prompt_message(user, partner, couple.id, couple.round, day, prompt, late=late)
-        )
-        couple_in = opted_in.get(couple.id, set())
-        writes.outbox += content.extras(user, partner, couple, day, couple_in)
-        if content.track_active(couple, couple_in):
-            step = await content.intimacy_step_message(app, tx, user, couple, now)
-            if step is not None:
-                writes.outbox.append(step)
-        following = following_delivery(slot, user_time(user), user_zone(user), now)
-        writes.advances.append((user.user_id, day + 1, slot, following))
-        result.prompts += 1
+            couple_in = opted_in.get(couple.id, set())
+            writes.outbox += content.extras(user, partner, couple, day, couple_in)
+            if content.track_active(couple, couple_in):
+                step = await content.intimacy_step_message(app, tx, user, couple, now)
+                if step is not None:
+                    writes.outbox.append(step)
+            following = following_delivery(slot, user_time(user), user_zone(user), now)
+            writes.advances.append((user.user_id, day + 1, slot, following))
+            result.prompts += 1
     await tx.days.add_days(writes.days)
     await tx.days.add_deliveries(writes.deliveries)
     await enqueue_many(tx, writes.outbox, now)
@@ -205,12 +206,13 @@ async def _remind(
             or prompt is None
         ):
             continue
+        text = texts.REMINDER.text(user.language).format(day=d.day, text=texts.esc(prompt.text))
         messages.append(
             Outgoing(
                 key=keys.reminder_key(d.user_id, d.couple_id, d.round, d.day),
                 chat_id=d.user_id,
                 kind=MessageKind.REMINDER,
-                text=texts.REMINDER.format(day=d.day, text=texts.esc(prompt.text)),
+                text=text,
                 priority=Priority.SCHEDULED,
                 ref=day_ref(d.couple_id, d.round, d.day),
             )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import keys, texts
+from bot import i18n, keys, texts
 from bot.context import Couplet
 from bot.core.challenge import RECAP_DAYS, Delivered, answer_target, phase_of, reveal_ready
 from bot.delivery.outbox import enqueue
@@ -171,14 +171,15 @@ async def nudge(app: Couplet, user_id: int) -> NudgeResult:
             return NudgeResult(False, NudgeReason.PARTNER_ANSWERED, partner)
         if not await tx.days.mark_nudged(user_id, couple.id, couple.round, day, now):
             return NudgeResult(False, NudgeReason.ALREADY, partner)
-        await enqueue(
-            tx,
-            notice(
-                keys.nudge_key(couple.id, couple.round, day, user_id),
-                partner.user_id,
-                texts.NUDGE.format(name=texts.esc(user.name), day=day),
-                couple.id,
-            ),
-            now,
-        )
+        with i18n.reading(partner):
+            await enqueue(
+                tx,
+                notice(
+                    keys.nudge_key(couple.id, couple.round, day, user_id),
+                    partner.user_id,
+                    texts.NUDGE.format(name=texts.esc(user.name), day=day),
+                    couple.id,
+                ),
+                now,
+            )
     return NudgeResult(True, NudgeReason.SENT, partner)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import keyboards, keys, texts
+from bot import i18n, keyboards, keys, texts
 from bot.context import Couplet
 from bot.delivery.outbox import Outgoing, Priority
 from bot.flows.messages import prompt_extras
@@ -30,6 +30,7 @@ async def day_prompt(app: Couplet, tx: Transaction, couple: Couple, day: int) ->
     return prompt_for(app.library, couple.round, day, used)
 
 
+@i18n.renders_for("user")
 def extras(
     user: User, partner: User, couple: Couple, day: int, opted_in: set[int]
 ) -> list[Outgoing]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import keys, texts
+from bot import i18n, keys, texts
 from bot.context import Couplet
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
@@ -65,14 +65,16 @@ async def choose(app: Couplet, user_id: int, opt_in: bool) -> Choice:
             return Choice(TrackOutcome.ALREADY_ON if opt_in else TrackOutcome.ALREADY_OFF, partner)
         await tx.intimacy.set_intimacy(couple.id, user_id, opt_in, now)
         if opt_in and partner.user_id in before:
-            await enqueue(tx, notice(keys.intimacy_on_key(couple.id, stamp), partner.user_id,
-                                       texts.INTIMACY_ACTIVE, couple.id), now)  # fmt: skip
+            with i18n.reading(partner):
+                await enqueue(tx, notice(keys.intimacy_on_key(couple.id, stamp), partner.user_id,
+                                           texts.INTIMACY_ACTIVE, couple.id), now)  # fmt: skip
             outcome = TrackOutcome.ACTIVE
         elif opt_in:
             outcome = TrackOutcome.WAITING
         else:
             if was_active:
-                await enqueue(tx, notice(keys.intimacy_off_key(couple.id, stamp), partner.user_id,
-                                           texts.INTIMACY_PAUSED, couple.id), now)  # fmt: skip
+                with i18n.reading(partner):
+                    await enqueue(tx, notice(keys.intimacy_off_key(couple.id, stamp), partner.user_id,
+                                               texts.INTIMACY_PAUSED, couple.id), now)  # fmt: skip
             outcome = TrackOutcome.LEFT
     return Choice(outcome, partner)

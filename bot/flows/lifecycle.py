@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import keys, texts
+from bot import i18n, keys, texts
 from bot.context import Couplet, local, next_slot
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
@@ -47,9 +47,10 @@ async def pause(app: Couplet, user_id: int) -> Change:
         )
         for uid in couple.partners:
             await tx.users.set_schedule(uid, next_delivery_at=None)
-        await enqueue(tx, notice(keys.pause_key(couple.id, int(now.timestamp())), partner.user_id,
-                                   texts.PAUSED_PARTNER.format(name=texts.esc(user.name)),
-                                   couple.id), now)  # fmt: skip
+        with i18n.reading(partner):
+            await enqueue(tx, notice(keys.pause_key(couple.id, int(now.timestamp())), partner.user_id,
+                                       texts.PAUSED_PARTNER.format(name=texts.esc(user.name)),
+                                       couple.id), now)  # fmt: skip
     return Change(True, user=user, partner=partner)
 
 
@@ -71,18 +72,19 @@ async def resume(app: Couplet, user_id: int) -> Change:
             await tx.users.require_user(user_id),
             await tx.users.require_user(partner.user_id),
         )
-        await enqueue(
-            tx,
-            notice(
-                keys.resume_key(couple.id, int(now.timestamp())),
-                partner.user_id,
-                texts.RESUMED_PARTNER.format(
-                    name=texts.esc(user.name), when=local(partner, partner.next_delivery_at)
+        with i18n.reading(partner):
+            await enqueue(
+                tx,
+                notice(
+                    keys.resume_key(couple.id, int(now.timestamp())),
+                    partner.user_id,
+                    texts.RESUMED_PARTNER.format(
+                        name=texts.esc(user.name), when=local(partner, partner.next_delivery_at)
+                    ),
+                    couple.id,
                 ),
-                couple.id,
-            ),
-            now,
-        )
+                now,
+            )
     return Change(True, user=user, partner=partner)
 
 
@@ -95,15 +97,16 @@ async def unpair(app: Couplet, user_id: int) -> Change:
         await tx.couples.set_couple_status(couple.id, CoupleStatus.ENDED, now=now)
         for uid in couple.partners:
             await tx.users.leave_couple(uid)
-        await enqueue(
-            tx,
-            notice(
-                keys.unpair_key(couple.id),
-                partner.user_id,
-                texts.UNPAIRED_PARTNER.format(name=texts.esc(user.name)),
-            ),
-            now,
-        )
+        with i18n.reading(partner):
+            await enqueue(
+                tx,
+                notice(
+                    keys.unpair_key(couple.id),
+                    partner.user_id,
+                    texts.UNPAIRED_PARTNER.format(name=texts.esc(user.name)),
+                ),
+                now,
+            )
     return Change(True, user=user, partner=partner)
 
 
@@ -116,9 +119,10 @@ async def delete_data(app: Couplet, user_id: int) -> Change:
             return Change(False, Reason.UNKNOWN)
         if couple is not None and partner is not None:
             await tx.users.leave_couple(partner.user_id)
-            await enqueue(tx, notice(keys.deleted_key(couple.id, user_id), partner.user_id,
-                                       texts.DELETED_PARTNER.format(name=texts.esc(user.name))),
-                          now)  # fmt: skip
+            with i18n.reading(partner):
+                await enqueue(tx, notice(keys.deleted_key(couple.id, user_id), partner.user_id,
+                                           texts.DELETED_PARTNER.format(name=texts.esc(user.name))),
+                              now)  # fmt: skip
         for couple_id in await tx.couples.couples_of(user_id):
             await tx.couples.delete_couple(couple_id)
         await tx.users.delete_user(user_id)
@@ -142,9 +146,10 @@ async def another_round(app: Couplet, user_id: int, again: bool) -> Change:
         round_ = await tx.couples.next_round(couple.id)
         for member in (user, partner):
             await tx.users.restart_round(member.user_id, next_slot(member, now))
-        await enqueue(tx, notice(keys.again_key(couple.id, round_), partner.user_id,
-                                   texts.AGAIN_PARTNER.format(name=texts.esc(user.name)),
-                                   couple.id), now)  # fmt: skip
+        with i18n.reading(partner):
+            await enqueue(tx, notice(keys.again_key(couple.id, round_), partner.user_id,
+                                       texts.AGAIN_PARTNER.format(name=texts.esc(user.name)),
+                                       couple.id), now)  # fmt: skip
     return Change(True, Reason.AGAIN, user, partner)
 
 
@@ -162,9 +167,10 @@ async def gone(app: Couplet, user_id: int) -> None:
         )
         for uid in couple.partners:
             await tx.users.set_schedule(uid, next_delivery_at=None)
-        await enqueue(tx, notice(keys.gone_key(couple.id, user_id), partner.user_id,
-                                   texts.BLOCKED_PARTNER.format(name=texts.esc(user.name)),
-                                   couple.id), now)  # fmt: skip
+        with i18n.reading(partner):
+            await enqueue(tx, notice(keys.gone_key(couple.id, user_id), partner.user_id,
+                                       texts.BLOCKED_PARTNER.format(name=texts.esc(user.name)),
+                                       couple.id), now)  # fmt: skip
 
 
 async def back(app: Couplet, user_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import keyboards, keys, texts
+from bot import i18n, keyboards, keys, texts
 from bot.core.challenge import DAYS, PHASE_LENGTH, phase_of
 from bot.delivery.outbox import Outgoing, Priority
 from bot.keys import couple_ref, day_ref
@@ -27,6 +27,7 @@ def prompt_extras(prompt: Prompt, partner: User | None) -> str:
     return out
 
 
+@i18n.renders_for("user")
 def prompt_message(
     user: User,
     partner: User,
@@ -77,6 +78,7 @@ def _own_answer_text(answer: Answer) -> str:
     return label + ("\n" + texts.esc(answer.text) if answer.text else "")
 
 
+@i18n.renders_for("recipient")
 def reveal_messages(
     recipient: User,
     partner: User,
@@ -220,7 +222,8 @@ def recap_messages(
     """
     out: list[Outgoing] = []
     for member, partner in recipients:
-        text = recap_text(library, member, partner, phase, revealed)
+        with i18n.reading(member):
+            text = recap_text(library, member, partner, phase, revealed)
         if text is None:
             return []
         out.append(
@@ -234,27 +237,29 @@ def recap_messages(
             )
         )
     if phase == 3:
-        out += [
-            Outgoing(
-                key=keys.complete_key(couple_id, round_, m.user_id),
-                chat_id=m.user_id,
-                kind=MessageKind.NOTICE,
-                text=texts.COMPLETE,
-                reply_markup=keyboards.again().to_dict(),
-                priority=priority,
-                ref=couple_ref(couple_id),
-            )
-            for m, _ in recipients
-        ]
+        for m, _ in recipients:
+            with i18n.reading(m):
+                out.append(
+                    Outgoing(
+                        key=keys.complete_key(couple_id, round_, m.user_id),
+                        chat_id=m.user_id,
+                        kind=MessageKind.NOTICE,
+                        text=str(texts.COMPLETE),
+                        reply_markup=keyboards.again().to_dict(),
+                        priority=priority,
+                        ref=couple_ref(couple_id),
+                    )
+                )
     return out
 
 
 def notice(key: str, chat_id: int, text: str, couple_id: int | None = None) -> Outgoing:
+    """A note for ``chat_id``; build it inside ``i18n.reading(recipient)``."""
     return Outgoing(
         key=key,
         chat_id=chat_id,
         kind=MessageKind.NOTICE,
-        text=text,
+        text=str(text),
         priority=Priority.PARTNER,
         ref=couple_ref(couple_id) if couple_id is not None else None,
     )
@@ -306,6 +311,7 @@ def checkin_result_text(summary: Summary, partner: User | None) -> str:
     return text
 
 
+@i18n.renders_for("recipient")
 def checkin_shared_message(
     recipient: User, author: User, couple_id: int, checkin_id: int, summary: Summary
 ) -> Outgoing:
@@ -324,6 +330,7 @@ def checkin_shared_message(
     )
 
 
+@i18n.renders_for("recipient")
 def checkin_invite_message(
     recipient: User, author: User, couple_id: int, round_: int, slot: int, theirs: Checkin | None
 ) -> Outgoing:

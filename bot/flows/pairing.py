@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot import keyboards, keys, texts
+from bot import i18n, keyboards, keys, texts
 from bot.context import Couplet, next_slot
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
@@ -29,9 +29,12 @@ class Inviting:
     invite: Invite
 
 
-async def touch_user(app: Couplet, user_id: int, first_name: str, username: str | None) -> User:
+async def touch_user(
+    app: Couplet, user_id: int, first_name: str, username: str | None, language_code: str | None
+) -> User:
+    """Keep the user row fresh; on first contact, pick their language from Telegram's."""
     async with app.db.transaction() as tx:
-        return await tx.users.upsert_user(
+        user = await tx.users.upsert_user(
             user_id,
             first_name,
             username,
@@ -39,6 +42,16 @@ async def touch_user(app: Couplet, user_id: int, first_name: str, username: str 
             delivery_time=app.settings.default_delivery_time,
             now=app.now(),
         )
+        if user.language is None:
+            language = i18n.resolve(language_code)
+            await tx.users.set_language(user_id, language)
+            user = replace(user, language=language)
+        return user
+
+
+async def set_language(app: Couplet, user_id: int, language: str) -> None:
+    async with app.db.transaction() as tx:
+        await tx.users.set_language(user_id, language)
 
 
 async def start(app: Couplet, user_id: int) -> Paired | Inviting:
@@ -108,9 +121,8 @@ async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
             await tx.couples.drop_open_invites(member.user_id)
         inviter = await tx.users.require_user(inviter.user_id)
         user = await tx.users.require_user(user_id)
-        await enqueue(
-            tx,
-            Outgoing(
+        with i18n.reading(inviter):
+            paired = Outgoing(
                 key=keys.paired_key(couple_id, inviter.user_id),
                 chat_id=inviter.user_id,
                 kind=MessageKind.NOTICE,
@@ -122,9 +134,8 @@ async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
                 reply_markup=keyboards.start_now().to_dict(),
                 priority=Priority.PARTNER,
                 ref=couple_ref(couple_id),
-            ),
-            now,
-        )
+            )
+        await enqueue(tx, paired, now)
     return Accepted(None, user, inviter)
 
 
@@ -136,17 +147,16 @@ async def decline(app: Couplet, user_id: int, code: str) -> bool:
         invite = await tx.couples.invite(code)
         if user is None or invite is None or invite.used_at or invite.inviter_id == user_id:
             return False
-        await enqueue(
-            tx,
-            Outgoing(
-                key=keys.declined_key(code, user_id),
-                chat_id=invite.inviter_id,
-                kind=MessageKind.NOTICE,
-                text=texts.DECLINED_INVITER.format(name=texts.esc(user.name)),
-                priority=Priority.PARTNER,
-            ),
-            now,
+        with i18n.reading(await tx.users.user(invite.inviter_id)):
+            text = texts.DECLINED_INVITER.format(name=texts.esc(user.name))
+        declined = Outgoing(
+            key=keys.declined_key(code, user_id),
+            chat_id=invite.inviter_id,
+            kind=MessageKind.NOTICE,
+            text=text,
+            priority=Priority.PARTNER,
         )
+        await enqueue(tx, declined, now)
     return True
 
 

@@ -75,14 +75,6 @@ async def edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, texts.EDIT_TOO_LATE.format(day=result.day, partner=partner))
 
 
-NUDGE_REASONS = {
-    "not_paired": "you're not paired yet. /start gets you an invite link.",
-    "no_prompt": "your first prompt hasn't arrived yet.",
-    "answer_first": "answer today's prompt first, then you can nudge.",
-    "partner_answered": "{partner} has already answered.",
-}
-
-
 async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user is None:
         return
@@ -95,5 +87,5 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif result.reason is NudgeReason.ALREADY:
         await reply(update, texts.NUDGE_ALREADY.format(partner=partner))
     else:
-        reason = NUDGE_REASONS[result.reason].format(partner=partner)
+        reason = texts.NUDGE_REASONS[result.reason].format(partner=partner)
         await reply(update, texts.NUDGE_NOT_NEEDED.format(reason=reason))

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.i18n import Msg
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,14 @@ def _answered(context: ContextTypes.DEFAULT_TYPE) -> RecentIds:
 
 
 async def answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | None = None
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | Msg | None = None
 ) -> None:
     """Answer the update's callback query (a short toast with ``text``), unless answered already."""
     query = update.callback_query
     if query is None or not _answered(context).add(query.id):
         return
     try:
-        await query.answer(text)
+        await query.answer(None if text is None else str(text))
     except BadRequest as exc:  # pressed long ago: Telegram no longer takes an answer
         log.info("callback query of update %d not answered: %s", update.update_id, exc)
 

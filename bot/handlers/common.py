@@ -10,16 +10,17 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import context as ctx
-from bot import texts
+from bot import i18n, texts
 from bot.delivery import replies
 from bot.flows import lifecycle, pairing
 from bot.handlers import buttons
+from bot.i18n import Msg
 from bot.telegram_html import MAX_TEXT, fits, split_html
 
 log = logging.getLogger(__name__)
 
 
-async def reply(update: Update, text: str, **kwargs: object) -> None:
+async def reply(update: Update, text: str | Msg, **kwargs: object) -> None:
     """Answer in the chat the update came from (HTML; link previews off by default).
 
     A text too long for one message goes out as several (see ``reply_all``).
@@ -27,18 +28,19 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
     await reply_all(update, [text], **kwargs)
 
 
-async def reply_all(update: Update, parts: list[str], **kwargs: object) -> None:
+async def reply_all(update: Update, parts: list[str] | list[str | Msg], **kwargs: object) -> None:
     """Send ``parts`` in order, each cut again if it does not fit; ``reply_markup`` goes on the
     last message, under everything it belongs to."""
     if update.effective_chat is None:
         return
     markup = kwargs.pop("reply_markup", None)
+    texts_ = [str(part) for part in parts]  # rendered in the reader's language
     route = replies.current()
     if route is not None and not kwargs:  # webhook mode on PostgreSQL: the leader sends it
         to_dict = getattr(markup, "to_dict", None)
-        await route.send(update.effective_chat.id, parts, to_dict() if to_dict else None)
+        await route.send(update.effective_chat.id, texts_, to_dict() if to_dict else None)
         return
-    chunks = [chunk for part in parts for chunk in split_html(part, MAX_TEXT)]
+    chunks = [chunk for part in texts_ for chunk in split_html(part, MAX_TEXT)]
     bot, chat_id = update.get_bot(), update.effective_chat.id
     for n, chunk in enumerate(chunks, 1):
         last = {"reply_markup": markup} if n == len(chunks) and markup is not None else {}
@@ -49,11 +51,13 @@ async def reply_all(update: Update, parts: list[str], **kwargs: object) -> None:
 GONE = ("message to edit not found", "message can't be edited")
 
 
-async def show_in_place(query: CallbackQuery, update: Update, text: str, markup: object) -> None:
+async def show_in_place(
+    query: CallbackQuery, update: Update, text: str | Msg, markup: object
+) -> None:
     """Edit the pressed message into ``text``; if Telegram no longer lets the bot reach it
     (deleted, inaccessible, too old to edit), or ``text`` does not fit in one message, send it
     as new messages instead."""
-    message = query.message
+    message, text = query.message, str(text)
     if isinstance(message, Message) and message.is_accessible and fits(text, MAX_TEXT):
         if message.text_html == text and message.reply_markup == markup:
             return  # a double tap: it shows this already, and Telegram refuses a no-op edit
@@ -69,9 +73,12 @@ async def show_in_place(query: CallbackQuery, update: Update, text: str, markup:
 
 
 async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every other handler: private chats only, and keep the user row fresh."""
+    """Runs before every other handler: private chats only, keep the user row fresh, and set
+    the reader's language for everything this update renders (``bot.i18n``)."""
     chat = update.effective_chat
     app = ctx.get(context)
+    sender = update.effective_user
+    i18n.set_current(i18n.resolve(sender.language_code if sender else None))
     if chat is not None and chat.type != ChatType.PRIVATE:
         if update.my_chat_member is None or update.my_chat_member.new_chat_member.status in (
             "member", "administrator"
@@ -89,7 +96,10 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise ApplicationHandlerStop
     user = update.effective_user
     if user is not None and not user.is_bot:
-        await pairing.touch_user(app, user.id, user.first_name or "", user.username)
+        stored = await pairing.touch_user(
+            app, user.id, user.first_name or "", user.username, user.language_code
+        )
+        i18n.set_current(stored.language)
 
 
 async def _private_only(

@@ -81,7 +81,7 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             phase=texts.PHASE_NAMES[phase_of(day)],
             bar=progress_bar(s.day, s.revealed_days),
             revealed=len(s.revealed_days),
-            streak=reading.current_streak(s),
+            streak=texts.DAYS_COUNT.format(n=reading.current_streak(s)),
         ),
     )
 

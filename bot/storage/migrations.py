@@ -189,4 +189,8 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX processed_updates_claimed ON processed_updates(claimed_at);
     """,
+    # 6: the language a partner reads (a catalogue locale such as "ru"); NULL until first picked.
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    """,
 ]

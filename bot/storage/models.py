@@ -57,10 +57,15 @@ class User:
     next_delivery_at: datetime | None
     last_slot_at: datetime | None
     blocked: bool
+    language: str | None = None  # a shipped catalogue locale; None until the first update
 
     @property
     def name(self) -> str:
-        return self.first_name or (f"@{self.username}" if self.username else "your partner")
+        if self.first_name or self.username:
+            return self.first_name or f"@{self.username}"
+        from bot import texts  # the storage layer knows no texts but this one fallback
+
+        return str(texts.YOUR_PARTNER)
 
 
 @dataclass(frozen=True, slots=True)

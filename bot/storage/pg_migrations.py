@@ -185,4 +185,8 @@ PG_MIGRATIONS: list[str] = [
     );
     CREATE INDEX processed_updates_claimed ON processed_updates(claimed_at);
     """,
+    # 6: the language a partner reads.
+    """
+    ALTER TABLE users ADD COLUMN language TEXT;
+    """,
 ]

@@ -40,6 +40,9 @@ class UsersPort(Protocol):
         now: datetime,
     ) -> User: ...
 
+    async def set_language(self, user_id: int, language: str) -> None:
+        """The language the partner reads (a shipped locale, e.g. "ru")."""
+
     async def user(self, user_id: int) -> User | None: ...
 
     async def require_user(self, user_id: int) -> User:

@@ -96,7 +96,7 @@ async def test_after_the_grace_period_yesterday_is_closed(h: Harness) -> None:
 
 async def test_text_before_pairing_or_before_any_prompt_gets_a_kind_answer(h: Harness) -> None:
     await h.say(KIM, "hello?")
-    assert h.last_text(KIM) == texts.NOT_PAIRED
+    assert h.last_text(KIM) == str(texts.NOT_PAIRED)
     await pair(h, ALEX, SAM)
     await h.say(ALEX, "is it on?")
     assert "no open prompt" in h.last_text(ALEX) and "20:00" in h.last_text(ALEX)

@@ -48,7 +48,7 @@ async def test_start_now_after_the_partner_unpaired_says_not_paired(h: Harness) 
     await h.say(ALEX, "/unpair")
     await h.press(ALEX, with_button(h, ALEX, "unpair:yes"), "unpair:yes")
     await h.press(SAM, start, "start_now")
-    assert h.last_text(SAM) == texts.NOT_PAIRED
+    assert h.last_text(SAM) == str(texts.NOT_PAIRED)
 
 
 async def test_a_button_no_longer_on_its_message_is_answered_quietly(h: Harness) -> None:
@@ -83,7 +83,7 @@ async def test_a_failing_button_handler_answers_its_query_once_and_apologises(
     query_id = await press(h, ALEX, with_button(h, ALEX, "unpair:yes"), "unpair:yes")
     assert answers_to(h, query_id) == 1
     assert h.tg.counters["answerCallbackQuery"] == calls + 1  # the error handler did not repeat it
-    assert h.last_text(ALEX) == texts.ERROR
+    assert h.last_text(ALEX) == str(texts.ERROR)
 
 
 async def test_a_button_on_someone_elses_private_chat_is_refused_kindly(h: Harness) -> None:

@@ -51,20 +51,20 @@ async def test_partner_sees_who_invites_and_accepting_pairs_both(h: Harness) -> 
 async def test_a_used_code_is_refused(h: Harness) -> None:
     code = await pair(h, ALEX, SAM)
     await h.say(KIM, f"/start {code}")
-    assert h.last_text(KIM) == texts.INVITE_PROBLEMS["used"]
+    assert h.last_text(KIM) == str(texts.INVITE_PROBLEMS["used"])
 
 
 async def test_own_code_is_refused(h: Harness) -> None:
     await h.say(ALEX, "/start")
     await h.say(ALEX, f"/start {invite_code(h, ALEX)}")
-    assert h.last_text(ALEX) == texts.INVITE_PROBLEMS["own"]
+    assert h.last_text(ALEX) == str(texts.INVITE_PROBLEMS["own"])
 
 
 async def test_unknown_and_malformed_codes_are_refused(h: Harness) -> None:
     await h.say(SAM, "/start AAAAAAAAAAAAAAAAAAAAAA")
-    assert h.last_text(SAM) == texts.INVITE_PROBLEMS["unknown"]
+    assert h.last_text(SAM) == str(texts.INVITE_PROBLEMS["unknown"])
     await h.say(SAM, "/start <script>")
-    assert h.last_text(SAM) == texts.INVITE_PROBLEMS["unknown"]
+    assert h.last_text(SAM) == str(texts.INVITE_PROBLEMS["unknown"])
 
 
 async def test_an_expired_code_is_refused_and_start_makes_a_fresh_one(h: Harness) -> None:
@@ -72,7 +72,7 @@ async def test_an_expired_code_is_refused_and_start_makes_a_fresh_one(h: Harness
     old = invite_code(h, ALEX)
     h.clock.advance(days=7, seconds=1)
     await h.say(SAM, f"/start {old}")
-    assert h.last_text(SAM) == texts.INVITE_PROBLEMS["expired"]
+    assert h.last_text(SAM) == str(texts.INVITE_PROBLEMS["expired"])
     await h.say(ALEX, "/start")
     assert invite_code(h, ALEX) != old
 
@@ -82,7 +82,7 @@ async def test_accepting_while_either_side_is_paired_is_refused(h: Harness) -> N
     kim_code = invite_code(h, KIM)
     await pair(h, ALEX, SAM)
     await h.say(SAM, f"/start {kim_code}")
-    assert h.last_text(SAM) == texts.INVITE_PROBLEMS["you_paired"]
+    assert h.last_text(SAM) == str(texts.INVITE_PROBLEMS["you_paired"])
 
 
 async def test_accept_button_pressed_after_the_inviter_paired_elsewhere(h: Harness) -> None:
@@ -92,7 +92,7 @@ async def test_accept_button_pressed_after_the_inviter_paired_elsewhere(h: Harne
     await h.say(KIM, f"/start {code}")
     await h.press(SAM, with_button(h, SAM, f"pair:accept:{code}"), f"pair:accept:{code}")
     await h.press(KIM, with_button(h, KIM, f"pair:accept:{code}"), f"pair:accept:{code}")
-    assert h.last_text(KIM) == texts.INVITE_PROBLEMS["used"]
+    assert h.last_text(KIM) == str(texts.INVITE_PROBLEMS["used"])
 
 
 async def test_decline_tells_the_inviter_and_keeps_the_link(h: Harness) -> None:
@@ -126,4 +126,4 @@ async def test_start_now_sends_day_one_to_both_right_away(h: Harness) -> None:
     await h.press(SAM, with_button(h, SAM, "start_now"), "start_now")
     await h.tick()
     assert sum("Day 1 of 30" in t for t in h.texts(SAM)) == 1
-    assert h.last_text(SAM) == texts.ALREADY_STARTED
+    assert h.last_text(SAM) == str(texts.ALREADY_STARTED)

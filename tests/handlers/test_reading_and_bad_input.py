@@ -28,7 +28,7 @@ async def next_day(h: Harness) -> None:
 async def test_help_shows_the_essentials_and_a_button_opens_every_command(h: Harness) -> None:
     await h.say(ALEX, "/help")
     essentials = h.last_text(ALEX)
-    assert essentials == texts.HELP and len(essentials.splitlines()) <= 10
+    assert essentials == str(texts.HELP) and len(essentials.splitlines()) <= 10
     for command in ("/today", "/history", "/tip", "/safety"):
         assert command in essentials
     await h.press(ALEX, with_button(h, ALEX, "help:all"), "help:all")
@@ -86,7 +86,7 @@ async def test_a_full_30_day_walk_with_recaps_completion_and_a_new_round(h: Harn
     await h.say(SAM, "/progress")
     assert "streak: 30" in h.last_text(SAM)
     await h.press(ALEX, with_button(h, ALEX, "again:yes"), "again:yes")
-    assert h.last_text(ALEX) == texts.AGAIN_STARTED
+    assert h.last_text(ALEX) == str(texts.AGAIN_STARTED)
     await next_day(h)
     round2 = next(t for t in reversed(h.texts(SAM)) if "Day 1 of 30" in t).split("\n\n")[1]
     assert round2 != prompts_seen[0]
@@ -109,13 +109,13 @@ async def test_history_pages_newest_first_grouped_by_phase(h: Harness) -> None:
     h.tg.press_button(ALEX, page2, "hist:0")
     del h.tg.chats[ALEX].messages[first["message_id"]]
     await h.pump()
-    assert "page 1 of 2" in h.last_text(ALEX) and texts.ERROR not in h.texts(ALEX)
+    assert "page 1 of 2" in h.last_text(ALEX) and str(texts.ERROR) not in h.texts(ALEX)
 
 
 async def test_history_before_any_reveal(h: Harness) -> None:
     await pair(h, ALEX, SAM)
     await h.say(SAM, "/history")
-    assert h.last_text(SAM) == texts.HISTORY_EMPTY
+    assert h.last_text(SAM) == str(texts.HISTORY_EMPTY)
 
 
 async def test_tip_works_before_pairing_and_does_not_repeat_until_used_up(h: Harness) -> None:
@@ -136,7 +136,7 @@ async def test_tip_without_topic_fits_the_phase_and_offers_topics(h: Harness) ->
     tip_text, hint = message["text"].split("\n", 1)[1].split("\n\n")
     phase1 = {t.text for t in h.couplet.library.tips if 1 in t.phases}
     assert any(texts.esc(t) == tip_text for t in phase1)
-    assert hint == texts.TIP_MORE.strip()
+    assert hint == str(texts.TIP_MORE).strip()
     buttons = [
         b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
     ]
@@ -157,23 +157,23 @@ async def test_unknown_commands_stickers_and_documents_get_kind_answers(h: Harne
     assert h.last_text(ALEX) == texts.UNKNOWN_COMMAND.format(command="/dance")
     h.tg.send_sticker(ALEX)
     await h.pump()
-    assert h.last_text(ALEX) == texts.UNSUPPORTED
+    assert h.last_text(ALEX) == str(texts.UNSUPPORTED)
     h.tg.send_document(ALEX)
     await h.pump()
-    assert h.last_text(ALEX) == texts.UNSUPPORTED
+    assert h.last_text(ALEX) == str(texts.UNSUPPORTED)
 
 
 async def test_stale_and_forged_buttons_do_not_crash(h: Harness) -> None:
     await pair_and_start(h, ALEX, SAM)
     # The keyboard on Alex's notice is still there; Sam's was removed when pressed.
     await h.press(ALEX, with_button(h, ALEX, "start_now"), "start_now")
-    assert h.last_text(ALEX) == texts.ALREADY_STARTED
+    assert h.last_text(ALEX) == str(texts.ALREADY_STARTED)
     h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "again:yes", check=False)
     h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "pair:accept:zzzzzzzzzzzz", check=False)
     h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "hist:abc", check=False)
     h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "time:99:99", check=False)
     await h.pump()
-    assert texts.ERROR not in h.texts(ALEX)
+    assert str(texts.ERROR) not in h.texts(ALEX)
     assert any(a for a in h.tg.callback_answers)
 
 
@@ -185,7 +185,7 @@ async def test_a_failing_handler_logs_and_tells_the_user_without_a_trace(
 
     h.app.add_handler(CommandHandler("boom", boom), group=-2)
     await h.say(ALEX, "/boom")
-    assert texts.ERROR in h.texts(ALEX)
+    assert str(texts.ERROR) in h.texts(ALEX)
     assert not any("kaboom" in t or "Traceback" in t for t in h.texts(ALEX))
     assert any("handler failed" in r.message for r in caplog.records)
     assert all("TEST-TOKEN" not in r.getMessage() for r in caplog.records)
@@ -200,4 +200,4 @@ async def test_a_button_handler_failing_after_answering_still_apologises(h: Harn
     await h.say(ALEX, "/help")
     h.tg.press_button(ALEX, h.tg.inbox(ALEX)[-1], "boom", check=False)
     await h.pump()
-    assert h.last_text(ALEX) == texts.ERROR
+    assert h.last_text(ALEX) == str(texts.ERROR)

@@ -62,6 +62,16 @@ async def test_users_upsert_keeps_schedule_and_updates_names(db: Database) -> No
     assert again.next_day == 1 and again.couple_id is None
 
 
+async def test_users_language_unset_then_stored_and_kept_by_upsert(db: Database) -> None:
+    async with db.transaction() as tx:
+        await users(tx, ALEX, SAM)
+        assert (await tx.users.require_user(ALEX)).language is None
+        await tx.users.set_language(ALEX, "ru")
+        await users(tx, ALEX)  # a later update with a new name keeps the choice
+        found = await tx.users.users_by_id([ALEX, SAM])
+    assert found[ALEX].language == "ru" and found[SAM].language is None
+
+
 async def test_users_missing_row_and_bulk_lookup(db: Database) -> None:
     async with db.transaction() as tx:
         await users(tx, ALEX, SAM)

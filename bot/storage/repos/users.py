@@ -11,7 +11,7 @@ from bot.storage.sql import Row, Sql, chunks, marks
 
 COLS = (
     "user_id, first_name, username, timezone, delivery_time, couple_id, next_day, "
-    "next_delivery_at, last_slot_at, blocked"
+    "next_delivery_at, last_slot_at, blocked, language"
 )
 
 
@@ -27,6 +27,7 @@ def user_row(row: Row) -> User:
         next_delivery_at=from_ts(row["next_delivery_at"]),
         last_slot_at=from_ts(row["last_slot_at"]),
         blocked=bool(row["blocked"]),
+        language=row["language"],
     )
 
 
@@ -55,6 +56,9 @@ class Users:
             (user_id, first_name, username, timezone, delivery_time, to_ts(now)),
         )
         return await self.require_user(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.sql.run("UPDATE users SET language = ? WHERE user_id = ?", (language, user_id))
 
     async def user(self, user_id: int) -> User | None:
         row = await self.sql.one(f"SELECT {COLS} FROM users WHERE user_id = ?", (user_id,))
