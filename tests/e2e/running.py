@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -62,3 +63,18 @@ async def running_bot(
             await shutdown(application)
             await application.shutdown()
     assert tg.counters["429"] == 0, "the bot sent faster than Telegram allows"
+
+
+async def pair_and_start(bot: RunningBot, a: int, b: int) -> None:
+    """``a`` invites ``b`` through the deep link, ``b`` accepts and presses *Start now*; both
+    have day 1 when this returns."""
+    bot.tg.send_command(a, "start")
+    invite = await bot.tg.wait_for_text(a, "?start=")
+    code = re.search(r"start=([\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
+    bot.tg.send_command(b, "start", code)
+    offer = await bot.tg.wait_for_text(b, "invited you")
+    bot.tg.press_button(b, offer, f"pair:accept:{code}")
+    start = await bot.tg.wait_for_text(b, "are paired")
+    bot.tg.press_button(b, start, "start_now")
+    for user in (a, b):
+        await bot.tg.wait_for_text(user, "Day 1 of 30")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ALEX, SAM
-from tests.e2e.running import RunningBot, running_bot
+from tests.e2e.running import RunningBot, pair_and_start, running_bot
 
 TOKEN_TEXT = "TEST-TOKEN-never-log-me"
 
@@ -88,16 +88,7 @@ async def test_no_answer_text_reaches_the_log_at_debug(
     async with running_bot(tmp_path) as bot:
         bot.tg.add_user(ALEX, "Alex", "alex")
         bot.tg.add_user(SAM, "Sam", "sam")
-        bot.tg.send_command(ALEX, "start")
-        invite = await wait(bot, ALEX, "?start=")
-        code = re.search(r"start=([\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
-        bot.tg.send_command(SAM, "start", code)
-        offer = await wait(bot, SAM, "invited you")
-        bot.tg.press_button(SAM, offer, f"pair:accept:{code}")
-        await wait(bot, SAM, "are paired")
-        bot.tg.press_button(SAM, button_message(bot, SAM, "start_now"), "start_now")
-        await wait(bot, ALEX, "Day 1 of 30")
-        await wait(bot, SAM, "Day 1 of 30")
+        await pair_and_start(bot, ALEX, SAM)
         bot.tg.send_text(ALEX, answers[0])
         bot.tg.send_text(SAM, answers[1])
         for me, partner_answer in ((ALEX, answers[1]), (SAM, answers[0])):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.running import RunningBot, running_bot
+from tests.e2e.running import RunningBot, pair_and_start, running_bot
 
 USERS = list(range(5001, 5013))
 UPDATES_PER_USER = 25
@@ -30,19 +30,6 @@ BUTTONS = [
     "nudge", "swap:1:1", "ci:start", "ci:a:999:0:3", "ci:share:999", "int:on", "int:off",
     "set:time", "time:21:00", "tz:UTC", "pair:accept:AAAAAAAAAAAAAAAAAAAAAA", "gibberish",
 ]  # fmt: skip
-
-
-async def pair_and_start(bot: RunningBot, a: int, b: int) -> None:
-    bot.tg.send_command(a, "start")
-    invite = await bot.tg.wait_for_text(a, "?start=")
-    code = re.search(r"start=([\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
-    bot.tg.send_command(b, "start", code)
-    offer = await bot.tg.wait_for_text(b, "invited you")
-    bot.tg.press_button(b, offer, f"pair:accept:{code}")
-    start = await bot.tg.wait_for_text(b, "are paired")
-    bot.tg.press_button(b, start, "start_now")
-    for user in (a, b):
-        await bot.tg.wait_for_text(user, "Day 1 of 30")
 
 
 def texts_of(bot: RunningBot, user: int) -> list[str]:

@@ -1,32 +1,18 @@
 """Replies under Telegram's limits: a burst of messages into one chat never costs a reply."""
 
-import re
 from pathlib import Path
 
 from tests.conftest import ALEX, SAM
-from tests.e2e.running import RunningBot, running_bot
-from tests.e2e.test_bot_over_http import button_message, wait
-
-
-async def pair_and_press_start_now(bot: RunningBot) -> None:
-    bot.tg.add_user(ALEX, "Alex", "alex")
-    bot.tg.add_user(SAM, "Sam", "sam")
-    bot.tg.send_command(ALEX, "start")
-    invite = await wait(bot, ALEX, "?start=")
-    code = re.search(r"start=([\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
-    bot.tg.send_command(SAM, "start", code)
-    offer = await wait(bot, SAM, "invited you")
-    bot.tg.press_button(SAM, offer, f"pair:accept:{code}")
-    await wait(bot, SAM, "are paired")
-    bot.tg.press_button(SAM, button_message(bot, SAM, "start_now"), "start_now")
+from tests.e2e.running import pair_and_start, running_bot
 
 
 async def test_three_commands_right_after_start_now_are_all_answered_in_order(
     tmp_path: Path,
 ) -> None:
     async with running_bot(tmp_path) as bot:
-        await pair_and_press_start_now(bot)
-        await wait(bot, SAM, "Day 1 of 30")  # the confirmation, the prompt, the check-in offer
+        bot.tg.add_user(ALEX, "Alex", "alex")
+        bot.tg.add_user(SAM, "Sam", "sam")
+        await pair_and_start(bot, ALEX, SAM)  # the confirmation, the prompt, the check-in offer
         before = len(bot.tg.inbox(SAM))
         for command, args in (("time", "25:99"), ("today", ""), ("progress", "")):
             bot.tg.send_command(SAM, command, args)  # three commands within a few milliseconds
