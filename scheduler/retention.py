@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
@@ -38,25 +40,18 @@ class Pruned:
 async def prune(db: Database, now: datetime, days: float, batch: int = BATCH) -> Pruned:
     """Delete what is older than ``days`` before ``now``; returns how many rows went."""
     before = int((now - timedelta(days=days)).timestamp())
-    outbox = deliveries = 0
-    cursor = (-1, -1)
-    while True:
-        async with db.transaction() as tx:
-            found = await tx.retention.old_outbox_rows(before, cursor, batch)
-            outbox += await tx.retention.prune_outbox([row_id for _, row_id in found])
-        if len(found) < batch:
-            break
-        cursor = found[-1]
-        await asyncio.sleep(0)  # let the sender and handlers write between batches
-    cursor = (-1, -1)
-    while True:
-        async with db.transaction() as tx:
-            found = await tx.retention.old_deliveries(before, cursor, batch)
-            deliveries += await tx.retention.prune_deliveries([rowid for _, rowid in found])
-        if len(found) < batch:
-            break
-        cursor = found[-1]
-        await asyncio.sleep(0)
+    outbox = await _in_batches(
+        db,
+        batch,
+        lambda r, c: r.old_outbox_rows(before, c, batch),
+        lambda r, ids: r.prune_outbox(ids),
+    )
+    deliveries = await _in_batches(
+        db,
+        batch,
+        lambda r, c: r.old_deliveries(before, c, batch),
+        lambda r, ids: r.prune_deliveries(ids),
+    )
     async with db.transaction() as tx:  # a day is far longer than Telegram redelivers for
         updates = await tx.updates.forget_updates(int((now - UPDATES_KEPT).timestamp()))
     return Pruned(outbox, deliveries, updates)
@@ -85,3 +80,24 @@ def schedule(application: Application) -> None:
         name=JOB_NAME,
         job_kwargs={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
     )
+
+
+async def _in_batches(
+    db: Database,
+    batch: int,
+    find: Callable[[Any, tuple[int, int]], Awaitable[list[tuple[int, int]]]],
+    delete: Callable[[Any, list[int]], Awaitable[int]],
+) -> int:
+    """Page through old rows by cursor, one small transaction a batch, yielding in between so
+    the sender and handlers write meanwhile. ``find(retention, cursor)`` returns the next
+    ``(key, row id)`` pairs; ``delete(retention, ids)`` removes them."""
+    removed = 0
+    cursor = (-1, -1)
+    while True:
+        async with db.transaction() as tx:
+            found = await find(tx.retention, cursor)
+            removed += await delete(tx.retention, [row_id for _, row_id in found])
+        if len(found) < batch:
+            return removed
+        cursor = found[-1]
+        await asyncio.sleep(0)
