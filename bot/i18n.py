@@ -7,8 +7,13 @@ the English text is the ``msgid``. Rendering happens here and only here: ``Msg.f
 per update by the gatekeeper, and around every message built for someone else with ``reading``).
 A string a catalogue lacks falls back to English for that string alone.
 
+The content library (prompts, tips, check-in, recaps, topics) is rendered the same way: flows
+choose items from one library (the structure is the same in every language), and the message
+builders turn an item into the reader's words with ``localized`` (``prompts/<lang>/``, English
+item by item where a translation lacks one).
+
 The ``.po`` files are read at start-up and compiled in memory with Babel (no ``.mo`` to build or
-to keep in step); ``python -m bot.i18n`` rewrites the template and updates the catalogues.
+to keep in step); ``python -m bot.catalogue`` rewrites the template and updates the catalogues.
 """
 
 from __future__ import annotations
@@ -20,16 +25,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, tzinfo
+from enum import StrEnum
 from gettext import GNUTranslations, NullTranslations
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar, cast
 
 from babel import Locale
 from babel.dates import format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from prompts.coverage import untranslated
+from prompts.loader import Library, load_library
+from prompts.schema import CheckinQuestion, Prompt, Recap, Tip, TopicInfo
 
 if TYPE_CHECKING:
     from bot.storage.models import User
@@ -214,10 +224,17 @@ class Plural:
         return f"Plural({self.context!r})"
 
 
+def _key_name(key: object) -> str:
+    if isinstance(key, StrEnum):
+        return key.value
+    return str(getattr(key, "name", key))
+
+
 def entries(namespace: dict[str, object]) -> list[Msg | Plural]:
     """Turn a texts module's UPPERCASE constants into catalogue entries, in place.
 
-    Strings become ``Msg`` keyed by name, dicts of strings ``Msg`` keyed ``NAME.key``, the
+    Strings become ``Msg`` keyed by name, dicts of strings ``Msg`` keyed ``NAME.key`` (a StrEnum
+    key by its value, another enum by its member name), the
     command list ``(command, Msg)`` pairs keyed ``COMMANDS.command``; ``Plural``s get their name.
     """
     found: list[Msg | Plural] = []
@@ -235,9 +252,7 @@ def entries(namespace: dict[str, object]) -> list[Msg | Plural]:
             value.context = name
             found.append(value)
         elif isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-            namespace[name] = {
-                k: make(f"{name}.{getattr(k, 'name', k)}", v) for k, v in value.items()
-            }
+            namespace[name] = {k: make(f"{name}.{_key_name(k)}", v) for k, v in value.items()}
         elif isinstance(value, list) and all(isinstance(v, tuple) for v in value):
             namespace[name] = [(c, make(f"{name}.{c}", d)) for c, d in value]
     return found
@@ -261,7 +276,8 @@ def missing(language: str, catalogue: list[Msg | Plural]) -> list[str]:
 
 
 def log_missing() -> None:
-    """At start-up: one line per shipped language that lacks some strings (English there)."""
+    """At start-up: one line per shipped language that lacks some strings or content items
+    (English there)."""
     from bot import texts
 
     for language in shipped():
@@ -271,6 +287,46 @@ def log_missing() -> None:
                 "catalogue %s: %d strings fall back to English: %s",
                 language, len(gaps), ", ".join(gaps),
             )  # fmt: skip
+        if language != DEFAULT and (items := untranslated(language)):
+            log.warning(
+                "content %s: %d fields fall back to English: %s",
+                language, len(items), ", ".join(items[:10]) + (" …" if len(items) > 10 else ""),
+            )  # fmt: skip
+
+
+# --- content --------------------------------------------------------------------------------
+
+Item = TypeVar("Item", Prompt, Tip, CheckinQuestion, Recap, TopicInfo)
+
+
+@functools.cache
+def library(language: str) -> Library:
+    """The content library in ``language`` (``prompts/<language>/``), English where a
+    translation lacks an item."""
+    return load_library(language if language in NATIVE_NAMES else DEFAULT)
+
+
+def load_content() -> None:
+    """Read every shipped language's content now, so a malformed file stops start-up."""
+    for language in shipped():
+        library(language)
+
+
+def localized(item: Item, language: str | None = None) -> Item:
+    """The same content item in the reader's words (``item`` itself where none is found)."""
+    lib = library(language or current())
+    found: object
+    if isinstance(item, Prompt):
+        found = lib.by_id.get(item.id)
+    elif isinstance(item, Tip):
+        found = lib.tips_by_id.get(item.id)
+    elif isinstance(item, CheckinQuestion):
+        found = lib.checkin_by_id.get(item.id)
+    elif isinstance(item, Recap):
+        found = lib.recaps.get(item.phase)
+    else:
+        found = lib.topics.get(item.id.value)
+    return cast("Item", found) if found is not None else item
 
 
 # --- dates ----------------------------------------------------------------------------------

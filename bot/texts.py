@@ -10,7 +10,10 @@ from __future__ import annotations
 from html import escape
 
 from bot.core.challenge import Phase
+from bot.core.outcomes import NudgeReason, SwapRefusal
+from bot.core.pairing import InviteProblem
 from bot.i18n import Msg, Plural, entries
+from prompts.schema import Area, Category
 
 # Constants below are HTML already (note &amp;); only dynamic values go through esc().
 PHASE_NAMES = {
@@ -19,9 +22,9 @@ PHASE_NAMES = {
     Phase.CONFLICT: "Conflict &amp; compromise",
 }
 CATEGORY_NAMES = {
-    "appreciation": "Appreciation",
-    "affection": "Affection",
-    "conversation": "Conversation",
+    Category.APPRECIATION: "Appreciation",
+    Category.AFFECTION: "Affection",
+    Category.CONVERSATION: "Conversation",
 }
 
 
@@ -80,12 +83,14 @@ ALREADY_STARTED = "Your challenge has already started: /today shows today's prom
 DECLINED_YOU = "No problem. If you change your mind, just open the link again."
 DECLINED_INVITER = "<b>{name}</b> opened your invite and said not now. Your link still works."
 INVITE_PROBLEMS = {
-    "unknown": "I don't know that invite code. Ask your partner to send /start and share a fresh link.",
-    "expired": "That invite has expired. Ask your partner to send /start for a fresh link.",
-    "used": "That invite was already used. Ask your partner to send /start for a fresh link.",
-    "own": "That's your own invite link 🙂 Send it to your partner; it works for them, not you.",
-    "you_paired": "You're already paired. To pair with someone else, first /unpair.",
-    "inviter_paired": (
+    InviteProblem.UNKNOWN: (
+        "I don't know that invite code. Ask your partner to send /start and share a fresh link."
+    ),
+    InviteProblem.EXPIRED: "That invite has expired. Ask your partner to send /start for a fresh link.",
+    InviteProblem.USED: "That invite was already used. Ask your partner to send /start for a fresh link.",
+    InviteProblem.OWN: "That's your own invite link 🙂 Send it to your partner; it works for them, not you.",
+    InviteProblem.YOU_PAIRED: "You're already paired. To pair with someone else, first /unpair.",
+    InviteProblem.INVITER_PAIRED: (
         "This invite can't be used any more. If you'd like to do the challenge with someone, "
         "/start gives you your own invite link to send them."
     ),
@@ -116,10 +121,10 @@ NUDGE_ALREADY = "You already nudged {partner} today. Give them a little time �
 NUDGE_NOT_NEEDED = "Nothing to nudge right now: {reason}"
 NUDGE_BUTTON = "Nudge {partner}"
 NUDGE_REASONS = {
-    "not_paired": "you're not paired yet. /start gets you an invite link.",
-    "no_prompt": "your first prompt hasn't arrived yet.",
-    "answer_first": "answer today's prompt first, then you can nudge.",
-    "partner_answered": "{partner} has already answered.",
+    NudgeReason.NOT_PAIRED: "you're not paired yet. /start gets you an invite link.",
+    NudgeReason.NO_PROMPT: "your first prompt hasn't arrived yet.",
+    NudgeReason.ANSWER_FIRST: "answer today's prompt first, then you can nudge.",
+    NudgeReason.PARTNER_ANSWERED: "{partner} has already answered.",
 }
 
 SAVED = (
@@ -401,34 +406,34 @@ SWAPPED_PARTNER = (
     "<i>Today's prompt was swapped for a fresh one. This is the one you'll both answer:</i>\n\n"
 )
 SWAP_REFUSED = {
-    "not_paired": NOT_PAIRED,
-    "no_prompt": "Your first prompt hasn't arrived yet, so there's nothing to swap.",
-    "stale": "That prompt is no longer today's, so it can't be swapped. /today shows the current one.",
-    "answered_you": (
+    SwapRefusal.NOT_PAIRED: NOT_PAIRED,
+    SwapRefusal.NO_PROMPT: "Your first prompt hasn't arrived yet, so there's nothing to swap.",
+    SwapRefusal.STALE: "That prompt is no longer today's, so it can't be swapped. /today shows the current one.",
+    SwapRefusal.ANSWERED_YOU: (
         "You've already answered today's prompt, so it stays as it is for you both. A new one "
         "comes tomorrow. 💛"
     ),
-    "answered_partner": (
+    SwapRefusal.ANSWERED_PARTNER: (
         "{partner} has already answered today's prompt, so it stays as it is. It's fine to keep "
         "your answer short, or simply say it doesn't fit you today. 💛"
     ),
-    "swapped": "Today's prompt has already been swapped once, so this is the one for today. 💛",
-    "revealed": "Today's prompt is already answered by you both. A new one comes tomorrow.",
-    "none": "I don't have another prompt for today, sorry. A short answer is completely fine.",
+    SwapRefusal.SWAPPED: "Today's prompt has already been swapped once, so this is the one for today. 💛",
+    SwapRefusal.REVEALED: "Today's prompt is already answered by you both. A new one comes tomorrow.",
+    SwapRefusal.NONE: "I don't have another prompt for today, sorry. A short answer is completely fine.",
 }
 
 # --- self-check ---------------------------------------------------------------------------------
 
 AREA_NAMES = {
-    "misunderstandings": "Misunderstandings",
-    "expressing-emotions": "Putting feelings into words",
-    "avoided-conversations": "Talking about what you need",
-    "distance": "Feeling close",
-    "touch": "Physical closeness",
-    "stress": "Stress from outside",
-    "conflict": "Recurring arguments",
-    "needs": "Naming your needs",
-    "holding-back": "Holding back",  # a safety sign: never shown as an area or shared
+    Area.MISUNDERSTANDINGS: "Misunderstandings",
+    Area.EXPRESSING_EMOTIONS: "Putting feelings into words",
+    Area.AVOIDED_CONVERSATIONS: "Talking about what you need",
+    Area.DISTANCE: "Feeling close",
+    Area.TOUCH: "Physical closeness",
+    Area.STRESS: "Stress from outside",
+    Area.CONFLICT: "Recurring arguments",
+    Area.NEEDS: "Naming your needs",
+    Area.HOLDING_BACK: "Holding back",  # a safety sign: never shown as an area or shared
 }
 CHECKIN_OFFER = (
     "🪞 <b>A private check-in</b>\n"

@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot import i18n, keys, texts
 from bot.context import Couplet
 from bot.core.challenge import RECAP_DAYS, Delivered, answer_target, phase_of, reveal_ready
+from bot.core.outcomes import NudgeReason
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
 from bot.flows.messages import notice, phase_span, recap_messages, reveal_messages
@@ -134,15 +135,6 @@ async def _reveal_if_ready(
     for message in outgoing:
         await enqueue(tx, message, now)
     return True
-
-
-class NudgeReason(StrEnum):
-    SENT = "sent"
-    NOT_PAIRED = "not_paired"
-    NO_PROMPT = "no_prompt"
-    ANSWER_FIRST = "answer_first"
-    PARTNER_ANSWERED = "partner_answered"
-    ALREADY = "already"
 
 
 @dataclass(frozen=True)

@@ -10,28 +10,15 @@ neutral note that it was swapped, never who swapped it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot import keys, texts
 from bot.context import Couplet
+from bot.core.outcomes import SwapRefusal
 from bot.delivery.outbox import Priority, enqueue
 from bot.flows.live import live_pairing
 from bot.flows.messages import prompt_message
 from bot.storage.models import User
 from prompts.selection import swap_for
-
-
-class SwapRefusal(StrEnum):
-    """Why a swap was refused; each is a key of ``texts.SWAP_REFUSED``."""
-
-    NOT_PAIRED = "not_paired"
-    NO_PROMPT = "no_prompt"
-    STALE = "stale"
-    NONE = "none"  # no other prompt to swap to
-    REVEALED = "revealed"
-    ANSWERED_YOU = "answered_you"
-    ANSWERED_PARTNER = "answered_partner"
-    SWAPPED = "swapped"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from telegram.ext import ContextTypes
 from bot import context as ctx
 from bot import keyboards, texts
 from bot.context import local
+from bot.core.outcomes import NudgeReason
 from bot.flows import answers
-from bot.flows.answers import Content, NudgeReason, Outcome
+from bot.flows.answers import Content, Outcome
 from bot.handlers import buttons
 from bot.handlers.common import reply
 

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 from bot import context as ctx
 from bot import keyboards, texts
 from bot.context import local
-from bot.core.pairing import looks_like_code
+from bot.core.pairing import InviteProblem, looks_like_code
 from bot.flows import pairing
 from bot.handlers import buttons
 from bot.handlers.common import reply
@@ -23,11 +23,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args:
         code = context.args[0]
         if not looks_like_code(code):
-            await reply(update, texts.INVITE_PROBLEMS["unknown"])
+            await reply(update, texts.INVITE_PROBLEMS[InviteProblem.UNKNOWN])
             return
         problem, inviter = await pairing.open_invite(app, user.id, code)
         if problem is not None or inviter is None:
-            await reply(update, texts.INVITE_PROBLEMS[problem or "unknown"])
+            await reply(update, texts.INVITE_PROBLEMS[problem or InviteProblem.UNKNOWN])
             return
         await reply(
             update,
@@ -42,7 +42,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                                                         status=status))  # fmt: skip
         return
     link = f"https://t.me/{context.bot.username}?start={view.invite.code}"
-    await reply(update, texts.WELCOME.format(name=texts.esc(user.first_name or "there")))
+    await reply(update, texts.WELCOME.format(name=texts.esc(user.first_name or "🙂")))
     await reply(
         update,
         texts.INVITE.format(link=texts.esc(link), expires=local(view.user, view.invite.expires_at)),
@@ -65,7 +65,7 @@ async def invite_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     result = await pairing.accept(app, query.from_user.id, code)
     if result.problem is not None or result.user is None or result.partner is None:
         await buttons.drop_buttons(query)
-        await reply(update, texts.INVITE_PROBLEMS[result.problem or "unknown"])
+        await reply(update, texts.INVITE_PROBLEMS[result.problem or InviteProblem.UNKNOWN])
         return
     await buttons.drop_buttons(query)
     await reply(
