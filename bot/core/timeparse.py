@@ -7,7 +7,9 @@ from datetime import UTC, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _TIME = re.compile(
-    r"^\s*(?P<h>\d{1,2})(?:\s*[:.h]\s*(?P<m>\d{2}))?\s*(?P<ampm>[ap]\.?\s*m\.?)?\s*$", re.I
+    r"^\s*(?P<h>\d{1,2})(?:\s*[:.h]\s*(?P<m>\d{2}))?\s*(?P<ampm>[ap]\.?\s*m\.?)?"
+    r"\s*(?:h|hs|hrs|uhr|ч|год\.?)?\s*$",  # "20h", "20 Uhr", "20:00 ч", "20 год."
+    re.I,
 )
 _OFFSET = re.compile(
     r"^\s*(?:utc|gmt)?\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?\s*$", re.I
@@ -16,7 +18,8 @@ _UTC_NAMES = {"utc", "gmt", "z", "zulu", "utc+0", "utc-0", "gmt+0", "utc+00:00"}
 
 
 def parse_time(text: str) -> time | None:
-    """Accept ``20:30``, ``8``, ``8.15``, ``8pm``, ``8:30 am``, ``20h30``; ``None`` if not a time."""
+    """Accept ``20:30``, ``8``, ``8.15``, ``8pm``, ``8:30 am``, ``20h30``, ``20h``, ``20 Uhr``;
+    ``None`` if not a time."""
     match = _TIME.match(text or "")
     if not match:
         return None

@@ -15,13 +15,19 @@ from bot.core.timeparse import parse_time, parse_timezone, zone
         ("12am", time(0)),
         ("12:30 PM", time(12, 30)),
         ("20h30", time(20, 30)),
+        ("20h", time(20)),  # Brazil, France
+        ("20 Uhr", time(20)),
+        ("20:30 ч", time(20, 30)),
+        ("8 p. m.", time(20)),  # Spanish style
     ],
 )
 def test_parse_time_accepts_common_forms(raw: str, expected: time) -> None:
     assert parse_time(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "24:00", "12:60", "13pm", "noon", "8:7", "20:30:00", "-1"])
+@pytest.mark.parametrize(
+    "raw", ["", "24:00", "12:60", "13pm", "noon", "8:7", "20:30:00", "-1", "25h", "20hh", "h"]
+)
 def test_parse_time_rejects_malformed(raw: str) -> None:
     assert parse_time(raw) is None
 
