@@ -6,6 +6,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
+from babel import Locale
+from babel.dates import get_timezone_location
 from telegram import InlineKeyboardButton as Button
 from telegram import InlineKeyboardMarkup as Markup
 
@@ -13,19 +15,22 @@ from bot import i18n, texts
 from bot.i18n import Msg
 
 TIME_CHOICES = ["07:00", "08:00", "09:00", "12:00", "18:00", "19:00", "20:00", "21:00", "22:00"]
+# The zone picker: the zones where a language's readers mostly live first, then the world's.
 ZONE_CHOICES = [
-    ("London", "Europe/London"),
-    ("Berlin", "Europe/Berlin"),
-    ("Kyiv", "Europe/Kyiv"),
-    ("New York", "America/New_York"),
-    ("Chicago", "America/Chicago"),
-    ("Los Angeles", "America/Los_Angeles"),
-    ("São Paulo", "America/Sao_Paulo"),
-    ("Delhi", "Asia/Kolkata"),
-    ("Tokyo", "Asia/Tokyo"),
-    ("Sydney", "Australia/Sydney"),
-    ("UTC", "UTC"),
-]
+    "Europe/London", "Europe/Berlin", "Europe/Kyiv", "America/New_York", "America/Chicago",
+    "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney",
+]  # fmt: skip
+NEAR_ZONES = {
+    "ru": ["Europe/Moscow", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Almaty"],
+    "uk": ["Europe/Kyiv", "Europe/Warsaw"],
+    "es": ["Europe/Madrid", "America/Mexico_City", "America/Bogota",
+           "America/Argentina/Buenos_Aires"],
+    "de": ["Europe/Berlin", "Europe/Vienna", "Europe/Zurich"],
+    "pt-BR": ["America/Sao_Paulo", "America/Manaus", "Europe/Lisbon"],
+}  # fmt: skip
+ZONE_PICKER_SIZE = 11  # plus UTC: four rows of three
+# A zone named after a city people do not know it by is shown as its country.
+ZONE_COUNTRY = {"Asia/Kolkata": "IN"}
 
 
 def _rows(buttons: list[Button], width: int) -> list[list[Button]]:
@@ -72,10 +77,27 @@ def pick_time() -> Markup:
     return Markup(_rows([Button(t, callback_data=f"time:{t}") for t in TIME_CHOICES], 3))
 
 
+def zone_label(name: str, language: str) -> str:
+    """A zone as its city (or country) in the reader's language: 'Берлин', 'Nueva York'."""
+    locale = Locale.parse(language, sep="-")
+    if name in ZONE_COUNTRY:
+        return locale.territories[ZONE_COUNTRY[name]]
+    return str(get_timezone_location(name, locale=locale, return_city=True))
+
+
+def zone_choices(language: str) -> list[str]:
+    near = NEAR_ZONES.get(language, [])
+    zones = [*near, *(z for z in ZONE_CHOICES if z not in near)][:ZONE_PICKER_SIZE]
+    return [*zones, "UTC"]
+
+
 def pick_zone() -> Markup:
+    """The zones for the reader's language, each named in it."""
+    language = i18n.current()
     return Markup(
-        _rows([Button(label, callback_data=f"tz:{name}") for label, name in ZONE_CHOICES], 3)
-    )
+        _rows([Button("UTC" if name == "UTC" else zone_label(name, language),
+                      callback_data=f"tz:{name}") for name in zone_choices(language)], 3)
+    )  # fmt: skip
 
 
 def confirm(action: str, yes_label: str | Msg) -> Markup:
