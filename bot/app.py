@@ -41,12 +41,14 @@ def build_application(
 ) -> Application:
     """The whole bot, ready for ``bot.runner.serve`` (or ``initialize``/``start`` in tests).
 
-    Content is validated here, so a malformed file stops start-up before anything connects.
+    Content is validated here, every shipped language's, so a malformed file stops start-up
+    before anything connects.
     """
+    i18n.load_content()
     couplet = Couplet(
         settings=settings,
         db=Database(settings.database_url),
-        library=library or load_library(settings.content_language),
+        library=library or load_library(),
         clock=clock,
     )
     api = settings.telegram_api_url

@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     default_delivery_time: str = "20:00"
     log_level: str = "INFO"
-    content_language: str = "en"
 
     reminder_after_hours: float = Field(default=4.0, gt=0, le=23)
     answer_grace_hours: float = Field(default=12.0, ge=0, le=48)

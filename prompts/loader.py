@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,8 +53,16 @@ class Library:
     def prompt(self, prompt_id: str) -> Prompt | None:
         return self.by_id.get(prompt_id)
 
+    @cached_property
+    def tips_by_id(self) -> dict[str, Tip]:
+        return {t.id: t for t in self.tips}
 
-def _toml(path: Path) -> dict[str, Any]:
+    @cached_property
+    def checkin_by_id(self) -> dict[str, CheckinQuestion]:
+        return {q.id: q for q in self.checkin}
+
+
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -63,7 +72,7 @@ def _toml(path: Path) -> dict[str, Any]:
 
 
 def _read(path: Path, model: type[M]) -> M:
-    data = _toml(path)
+    data = read_toml(path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -114,7 +123,7 @@ def _merged(lang: str, name: str, model: type[M], root: Path) -> M:
     path = root / lang / name
     if lang == FALLBACK or not path.exists():
         return english
-    data = _toml(path)
+    data = read_toml(path)
     merged: dict[str, list[Any]] = {}
     for list_name in model.model_fields:
         base: list[Any] = getattr(english, list_name)

@@ -2,6 +2,8 @@
 
 Every file is TOML. The loader validates each file against these models at start-up, so a typo in
 content stops the bot with the file and the field named, instead of surfacing mid-challenge.
+The length limits leave room for translations (German or Russian run a third longer than
+English); tests/content keep the English texts themselves short.
 """
 
 from __future__ import annotations
@@ -90,11 +92,11 @@ class Prompt(_Item):
     step: int | None = Field(default=None, ge=1, le=30)
     category: Category
     depth: int = Field(ge=1, le=3)
-    text: str = Field(min_length=10, max_length=300)
-    follow_up: str | None = Field(default=None, min_length=5, max_length=300)
-    no_touch: str | None = Field(default=None, min_length=10, max_length=200)
+    text: str = Field(min_length=10, max_length=400)
+    follow_up: str | None = Field(default=None, min_length=5, max_length=400)
+    no_touch: str | None = Field(default=None, min_length=10, max_length=280)
     surprise: bool = False
-    safety: str | None = Field(default=None, min_length=10, max_length=240)
+    safety: str | None = Field(default=None, min_length=10, max_length=340)
 
     @model_validator(mode="after")
     def _day_or_step(self) -> Prompt:
@@ -116,18 +118,18 @@ class Tip(_Item):
     topics: list[Topic] = Field(min_length=1)
     barriers: list[Barrier] = Field(default_factory=list)
     phases: list[Annotated[int, Field(ge=1, le=3)]] = Field(min_length=1)
-    text: str = Field(min_length=20, max_length=600)
+    text: str = Field(min_length=20, max_length=800)
 
 
 class TopicInfo(_Item):
     id: Topic
-    label: str = Field(min_length=2, max_length=32)
-    description: str = Field(min_length=5, max_length=120)
+    label: str = Field(min_length=2, max_length=40)
+    description: str = Field(min_length=5, max_length=180)
 
 
 class BarrierInfo(_Item):
     id: Barrier
-    label: str = Field(min_length=2, max_length=48)
+    label: str = Field(min_length=2, max_length=64)
 
 
 class CheckinQuestion(_Item):
@@ -143,7 +145,7 @@ class CheckinQuestion(_Item):
 
     id: Id
     area: Area
-    text: str = Field(min_length=10, max_length=200)
+    text: str = Field(min_length=10, max_length=280)
     help_sign: bool = False
     safety_sign: bool = False
     topic: Topic | None = None

@@ -206,7 +206,8 @@ async def _remind(
             or prompt is None
         ):
             continue
-        text = texts.REMINDER.text(user.language).format(day=d.day, text=texts.esc(prompt.text))
+        words = i18n.localized(prompt, user.language).text
+        text = texts.REMINDER.text(user.language).format(day=d.day, text=texts.esc(words))
         messages.append(
             Outgoing(
                 key=keys.reminder_key(d.user_id, d.couple_id, d.round, d.day),

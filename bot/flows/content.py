@@ -81,6 +81,7 @@ async def intimacy_step_message(
         couple.id, user.user_id, step, now
     ):
         return None
+    prompt = i18n.localized(prompt)
     body = texts.esc(prompt.text) + prompt_extras(prompt, None)
     if prompt.follow_up:  # steps have no reveal, so their follow-up travels with them
         body += "\n\n" + texts.REVEAL_FOLLOW_UP.format(text=texts.esc(prompt.follow_up))

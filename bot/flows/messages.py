@@ -16,6 +16,7 @@ from prompts.schema import CheckinQuestion, Prompt
 def prompt_extras(prompt: Prompt, partner: User | None) -> str:
     """What the prompt carries under its text, as HTML: the no-touch version, the surprise note,
     the safety line."""
+    prompt = i18n.localized(prompt)
     out = ""
     if prompt.no_touch:
         out += texts.PROMPT_NO_TOUCH.format(text=texts.esc(prompt.no_touch))
@@ -43,11 +44,12 @@ def prompt_message(
     swappable: bool = True,
 ) -> Outgoing:
     """A day's prompt for one partner. ``prefix`` is HTML already (e.g. the swap note)."""
+    prompt = i18n.localized(prompt)
     body = texts.PROMPT.format(
         day=day,
         total=DAYS,
         phase=texts.PHASE_NAMES[phase_of(day)],
-        category=texts.CATEGORY_NAMES[prompt.category.value],
+        category=texts.CATEGORY_NAMES[prompt.category],
         text=texts.esc(prompt.text),
         extras=prompt_extras(prompt, partner),
         partner=texts.esc(partner.name),
@@ -90,6 +92,7 @@ def reveal_messages(
 ) -> list[Outgoing]:
     """Both answers side by side for one partner, whole: when they do not fit in one message they
     go out as several, in order (heading, your answer, your partner's, the follow-up)."""
+    prompt = i18n.localized(prompt)
     mine, theirs = answers[recipient.user_id], answers[partner.user_id]
     name = texts.esc(partner.name)
     ref = day_ref(couple_id, round_, day)
@@ -172,6 +175,7 @@ def recap_text(
     recap = library.recaps.get(phase)
     if recap is None:
         return None
+    recap = i18n.localized(recap)
     if not revealed:
         return texts.RECAP_QUIET.format(
             title=texts.esc(recap.title),
@@ -182,6 +186,7 @@ def recap_text(
 
     def one_day(day: Day, answers: dict[int, Answer], limit: int) -> str:
         prompt = library.prompt(day.prompt_id)
+        prompt = i18n.localized(prompt) if prompt else None
         return texts.RECAP_DAY.format(
             day=day.day,
             prompt=texts.esc(_line(prompt.text, RECAP_PROMPT)) if prompt else "",
@@ -269,11 +274,12 @@ def notice(key: str, chat_id: int, text: str, couple_id: int | None = None) -> O
 
 
 def _area(question: CheckinQuestion) -> str:
-    return texts.AREA_NAMES.get(question.area.value, texts.esc(question.area.value))
+    return str(texts.AREA_NAMES[question.area])
 
 
 def checkin_question_text(question: CheckinQuestion, number: int, total: int) -> str:
-    text = texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(question.text))
+    words = i18n.localized(question).text
+    text = texts.CHECKIN_QUESTION.format(number=number, total=total, text=texts.esc(words))
     return text + (texts.CHECKIN_NEVER_SHARED if question.safety_sign else "")
 
 
@@ -281,7 +287,7 @@ def checkin_result_text(summary: Summary, partner: User | None) -> str:
     """The private result: areas with a tip each, movement since last time, counselling hint."""
     areas = "\n\n".join(
         texts.CHECKIN_AREA.format(
-            area=_area(a.question), tip=texts.esc(a.tip.text if a.tip else "")
+            area=_area(a.question), tip=texts.esc(i18n.localized(a.tip).text if a.tip else "")
         )
         for a in summary.areas
     )

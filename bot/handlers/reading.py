@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import context as ctx
-from bot import keyboards, texts
+from bot import i18n, keyboards, texts
 from bot.context import local
 from bot.core.challenge import DAYS, phase_of, progress_bar
 from bot.flows import reading
@@ -56,8 +56,8 @@ async def today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             day=s.day,
             total=DAYS,
             phase=texts.PHASE_NAMES[phase_of(s.day)],
-            category=texts.CATEGORY_NAMES[s.prompt.category.value],
-            text=texts.esc(s.prompt.text),
+            category=texts.CATEGORY_NAMES[s.prompt.category],
+            text=texts.esc(i18n.localized(s.prompt).text),
             extras=prompt_extras(s.prompt, s.partner),
             status=status,
         )
@@ -128,7 +128,7 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             last_phase = phase
         section += "\n" + texts.HISTORY_ITEM.format(
             day=day.day,
-            prompt=texts.esc(texts.clip(prompt.text, 160)) if prompt else "",
+            prompt=texts.esc(texts.clip(i18n.localized(prompt).text, 160)) if prompt else "",
             mine=_answer(mine),
             partner=texts.esc(page.partner.name),
             theirs=_answer(theirs),
@@ -142,6 +142,16 @@ async def history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply_all(update, parts, reply_markup=markup)
 
 
+def _topic_named(app: ctx.Couplet, words: str) -> str | None:
+    """``/tip conflict``, ``/tip quality time`` or the topic's name in the reader's language
+    (``/tip Конфликты``) → the topic's id; what matches none comes back as typed."""
+    typed = " ".join(words.split()).lower()
+    for tid, info in app.library.topics.items():
+        if typed in (tid, tid.replace("-", " "), i18n.localized(info).label.lower()):
+            return tid
+    return typed.replace(" ", "-") or None
+
+
 async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_user is None:
         return
@@ -152,15 +162,15 @@ async def tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await buttons.answer(update, context)
         topic = query.data.split(":", 1)[1]
     else:
-        topic = " ".join(context.args or []).strip().lower().replace(" ", "-") or None
-    topics = [(tid, info.label) for tid, info in app.library.topics.items()]
+        topic = _topic_named(app, " ".join(context.args or []))
+    topics = [(tid, i18n.localized(info).label) for tid, info in app.library.topics.items()]
     if topic is not None and topic not in app.library.topics:
         await reply(update, texts.TIP_UNKNOWN.format(topic=texts.esc(texts.clip(topic, 40))),
                     reply_markup=keyboards.topics(topics))  # fmt: skip
         return
     chosen, restarted = await reading.tip(app, update.effective_user.id, topic)
-    label = app.library.topics[topic].label if topic else app.library.topics[chosen.topics[0]].label
-    body = texts.TIP.format(topic=texts.esc(label), text=texts.esc(chosen.text))
+    label = i18n.localized(app.library.topics[topic or chosen.topics[0]]).label
+    body = texts.TIP.format(topic=texts.esc(label), text=texts.esc(i18n.localized(chosen).text))
     if restarted:
         body += texts.TIP_ALL_SEEN
     if topic is None:

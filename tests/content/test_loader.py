@@ -119,9 +119,9 @@ def test_a_malformed_file_names_the_file_and_the_field(
     assert name in message and where in message
 
 
-def test_a_prompt_over_300_characters_is_rejected_with_its_id(tmp_path: Path) -> None:
+def test_a_prompt_over_400_characters_is_rejected_with_its_id(tmp_path: Path) -> None:
     root = _copy_english(tmp_path)
-    _break(root, "days.toml", 'text = "Day one.', 'text = "' + "x" * 300 + " Day one.")
+    _break(root, "days.toml", 'text = "Day one.', 'text = "' + "x" * 400 + " Day one.")
     with pytest.raises(
         ContentError, match=r"days\.toml: prompt\[0\] \(id=d01-conversation\)\.text"
     ):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot import i18n, texts
+from bot.core.outcomes import NudgeReason
+from bot.texts import esc
 from tests.handlers.flow import pair_and_start, with_button
 from tests.harness import Harness, start_harness, stop_harness
 
@@ -48,6 +50,12 @@ async def test_a_russian_and_an_english_partner_each_read_their_own_language(h: 
     sam_day1 = day1(h, SAM, "<b>Day 1 of 30 · Trust &amp; communication</b>")
     assert "Ответь текстом, голосовым или фото" in olga_day1
     assert "Reply with text, a voice note or a photo" in sam_day1
+    # the prompt itself in each reader's words: the same item of the library, translated
+    english = next(
+        p for p in h.couplet.library.core.values() if p.day == 1 and esc(p.text) in sam_day1
+    )
+    russian = i18n.library("ru").by_id[english.id]
+    assert esc(russian.text) in olga_day1 and esc(english.text) not in olga_day1
     olga_prompt = next(m for m in h.tg.inbox(OLGA) if m["text"] == olga_day1)
     buttons = [b["text"] for row in olga_prompt["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == [ru(texts.BTN_SWAP)]
@@ -64,6 +72,9 @@ async def test_a_russian_and_an_english_partner_each_read_their_own_language(h: 
     assert "<b>Sam</b>\nWhen you waited" in olga_reveal
     assert "<b>You</b>\nWhen you waited" in sam_reveal
     assert "<b>Olga</b>\nКогда ты сварил" in sam_reveal
+    assert esc(russian.text) in olga_reveal and esc(english.text) in sam_reveal
+    if english.follow_up:
+        assert esc(russian.follow_up) in olga_reveal and esc(english.follow_up) in sam_reveal
     # nothing in Russian reached Sam but Olga's own words
     assert not [t for t in h.texts(SAM) if re.search("[а-яё]", t, re.I) and "суп" not in t]
 
@@ -90,7 +101,7 @@ async def test_language_switches_with_its_buttons_and_only_for_who_switched(h: H
     assert h.last_text(OLGA) == en(texts.LANGUAGE_UNKNOWN).format(value="klingon")
     await h.say(OLGA, "/nudge")  # Olga (English now) nudges; Sam (Russian now) reads it in Russian
     assert h.last_text(OLGA) == en(texts.NUDGE_NOT_NEEDED).format(
-        reason=en(texts.NUDGE_REASONS["answer_first"])
+        reason=en(texts.NUDGE_REASONS[NudgeReason.ANSWER_FIRST])
     )
     await h.say(OLGA, "first answer")
     await h.say(OLGA, "/nudge")
@@ -118,3 +129,15 @@ async def test_the_menu_and_descriptions_are_set_for_every_shipped_language(h: H
         assert h.tg.descriptions[("description", code)] == texts.DESCRIPTION.text(language)
         assert h.tg.descriptions[("short", code)] == texts.SHORT_DESCRIPTION.text(language)
     assert scopes[(default, "ru")][0]["description"] == "Задание на сегодня и кто уже ответил"
+
+
+async def test_a_tip_is_asked_for_and_given_in_the_readers_language(h: Harness) -> None:
+    russian = i18n.library("ru")
+    label = russian.topics["conflict"].label  # the topic's name as Olga's buttons show it
+    await h.say(OLGA, f"/tip {label.upper()}")
+    reply = h.last_text(OLGA)
+    conflict = {esc(t.text) for t in russian.tips if "conflict" in t.topics}
+    assert esc(label) in reply.split("\n", 1)[0] and reply.split("\n", 1)[1] in conflict
+    await h.say(SAM, "/tip quality time")
+    english = {esc(t.text) for t in h.couplet.library.tips if "quality-time" in t.topics}
+    assert h.last_text(SAM).split("\n", 1)[1] in english
