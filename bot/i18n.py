@@ -287,7 +287,7 @@ def log_missing() -> None:
                 "catalogue %s: %d strings fall back to English: %s",
                 language, len(gaps), ", ".join(gaps),
             )  # fmt: skip
-        if language != DEFAULT and (items := untranslated(language)):
+        if language != DEFAULT and (items := content_gaps(language)):
             log.warning(
                 "content %s: %d fields fall back to English: %s",
                 language, len(items), ", ".join(items[:10]) + (" …" if len(items) > 10 else ""),
@@ -304,6 +304,12 @@ def library(language: str) -> Library:
     """The content library in ``language`` (``prompts/<language>/``), English where a
     translation lacks an item."""
     return load_library(language if language in NATIVE_NAMES else DEFAULT)
+
+
+@functools.cache
+def content_gaps(language: str) -> list[str]:
+    """What ``language``'s content lacks (read once: every start-up in a process logs it)."""
+    return untranslated(language)
 
 
 def load_content() -> None:

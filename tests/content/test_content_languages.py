@@ -103,8 +103,12 @@ def test_untranslated_content_is_named_at_start_up(
     monkeypatch.setattr(
         i18n, "untranslated", lambda lang: ["tips.toml: tip x.text"] * (lang == "de")
     )
-    with caplog.at_level(logging.WARNING, logger="bot.i18n"):
-        i18n.log_missing()
+    i18n.content_gaps.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.i18n"):
+            i18n.log_missing()
+    finally:
+        i18n.content_gaps.cache_clear()
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("content")]
     assert lines == ["content de: 1 fields fall back to English: tips.toml: tip x.text"]
 
