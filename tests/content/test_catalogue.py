@@ -156,3 +156,11 @@ def test_dates_in_the_readers_locale() -> None:
     berlin = ZoneInfo("Europe/Berlin")
     assert i18n.format_instant(instant, berlin, "ru") == "вт, 8 дек., 20:14"
     assert i18n.format_instant(instant, berlin, "en") == "Tue, Dec 8, 20:14"
+    assert i18n.format_instant(instant, berlin, "de") == "Di., 8. Dez., 20:14"
+    assert i18n.format_instant(instant, berlin, "es") == "mar, 8 dic, 20:14"
+
+
+def test_ukrainian_days_are_counted_the_ukrainian_way() -> None:
+    with i18n.use("uk"):
+        counted = [texts.DAYS_COUNT.format(n=n) for n in (1, 2, 5, 11, 21, 22)]
+    assert counted == ["1 день", "2 дні", "5 днів", "11 днів", "21 день", "22 дні"]
