@@ -121,9 +121,10 @@ class Users:
     ) -> None:
         """``advance`` for many ``(user, next day, slot at, next delivery at)``; a None slot keeps
         the last one."""
-        await self.sql.many(
-            "UPDATE users SET next_day = ?, last_slot_at = COALESCE(?, last_slot_at),"
-            " next_delivery_at = ? WHERE user_id = ?",
+        await self.sql.update_many(
+            "UPDATE users SET next_day = :day, last_slot_at = COALESCE(:slot, last_slot_at),"
+            " next_delivery_at = :nxt WHERE user_id = :uid",
+            (("day", "integer"), ("slot", "bigint"), ("nxt", "bigint"), ("uid", "bigint")),
             [(day, to_ts(slot), to_ts(nxt), uid) for uid, day, slot, nxt in rows],
         )
 
