@@ -444,6 +444,37 @@ async def test_retention_pages_and_prunes(db: Database) -> None:
 # --- transactions ---------------------------------------------------------------------------
 
 
+async def test_update_claims_are_short_renewed_by_their_holder_and_taken_over(
+    db: Database,
+) -> None:
+    """A claim lapses ``stale_after`` seconds after its holder last renewed it: a live holder
+    keeps it, a holder that stopped renewing (it died) loses it to the next claim, and a done
+    update is never claimed again."""
+    at = NOW.__add__
+    async with db.transaction() as tx:
+        assert await tx.updates.claim_update(1, NOW, 10) is True  # instance A
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=5)), 10) is False  # B
+        assert await tx.updates.renew_claim(1, NOW, at(timedelta(seconds=8))) is True  # A lives
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=15)), 10) is False
+        assert await tx.updates.renew_claim(1, at(timedelta(seconds=8)), at(timedelta(seconds=10)))
+        # A stops renewing (it died): 10 s after its last heartbeat B takes the update over.
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=19)), 10) is False
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=21)), 10) is True
+        # A's late heartbeat does not take it back; B's own does.
+        assert (
+            await tx.updates.renew_claim(1, at(timedelta(seconds=10)), at(timedelta(seconds=22)))
+            is False
+        )
+        assert await tx.updates.renew_claim(1, at(timedelta(seconds=21)), at(timedelta(seconds=23)))
+        await tx.updates.update_done(1)
+        assert (
+            await tx.updates.renew_claim(1, at(timedelta(seconds=23)), at(timedelta(seconds=24)))
+            is False
+        )
+        assert await tx.updates.claim_update(1, at(timedelta(hours=1)), 10) is False
+        assert await tx.updates.update_processed(1) is True
+
+
 async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
     woken: list[int] = []
     db.on_enqueued = lambda: woken.append(1)
