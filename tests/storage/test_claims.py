@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 
 from bot.storage import Database
@@ -120,3 +121,34 @@ async def test_a_row_queued_by_one_instance_wakes_the_others_at_commit() -> None
         finally:
             await other.close()
             await sender.close()
+
+
+async def test_a_new_leader_waits_only_what_remains_of_the_window() -> None:
+    """The takeover pause counts from the last leader's heartbeat: the whole pause right after
+    a leader stopped or died, nothing on a first start or long after the last leader."""
+    async with fresh_schema() as url:
+        one, two = Database(url), Database(url)
+        await one.open()
+        await two.open()
+        one.takeover_pause = two.takeover_pause = 0.0
+        try:
+            conn = await asyncpg.connect(url)
+            try:
+                two.takeover_pause = 60.0
+                assert await two.pause_needed(conn) == 0.0  # no leader ever sent here
+                assert await one.lead() is True  # beats at once
+                await one.resign()  # a clean stop beats once more
+                assert await two.pause_needed(conn) > 30.0  # the window is still open
+                await conn.execute(
+                    "UPDATE sender_beat SET at = clock_timestamp() - '1 hour'::interval"
+                )
+                assert await two.pause_needed(conn) == 0.0  # long after: no wait
+                await conn.execute(
+                    "UPDATE sender_beat SET at = clock_timestamp() - '59 s'::interval"
+                )
+                assert 0.0 < await two.pause_needed(conn) < 30.0  # only what remains
+            finally:
+                await conn.close()
+        finally:
+            await one.close()
+            await two.close()
