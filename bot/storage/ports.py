@@ -51,6 +51,10 @@ class UsersPort(Protocol):
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, User]: ...
 
+    async def lock_users(self, ids: Iterable[int]) -> None:
+        """Hold these users' rows until commit, in id order (PostgreSQL)."""
+        ...
+
     async def set_schedule(
         self,
         user_id: int,

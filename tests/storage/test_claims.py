@@ -152,3 +152,44 @@ async def test_a_new_leader_waits_only_what_remains_of_the_window() -> None:
         finally:
             await one.close()
             await two.close()
+
+
+async def test_users_are_locked_in_id_order_so_crossing_flows_wait_not_deadlock(
+    pg: Database,
+) -> None:
+    """Two flows locking the same two partners (two crossing invite acceptances): whatever
+    order each names them in, both take them lowest id first, so the second waits for the
+    first and holds nothing meanwhile, instead of holding one and deadlocking on the other."""
+    await seed(pg, 1)  # users 1 and 2
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with pg.transaction() as tx:
+            await tx.users.lock_users([1])
+            holding.set()
+            await release.wait()
+
+    async def second() -> None:
+        await holding.wait()
+        async with pg.transaction() as tx:
+            await tx.users.lock_users([2, 1])  # named high first: still takes 1 first
+
+    one, two = asyncio.create_task(first()), asyncio.create_task(second())
+    conn = await asyncpg.connect(pg.url)  # type: ignore[attr-defined]
+    try:
+        for _ in range(600):  # until the second flow waits for a row lock (no timing asserted)
+            if await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE '%ORDER BY user_id FOR NO KEY UPDATE'"
+            ):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the second flow never waited")
+        async with conn.transaction():  # the second flow holds nothing while it waits
+            row = await conn.fetchrow("SELECT 1 FROM users WHERE user_id = 2 FOR UPDATE NOWAIT")
+        assert row is not None
+    finally:
+        await conn.close()
+        release.set()
+        await asyncio.gather(one, two)

@@ -80,6 +80,19 @@ class Users:
             found.update((r["user_id"], user_row(r)) for r in rows)
         return found
 
+    async def lock_users(self, ids: Iterable[int]) -> None:
+        """In a write transaction, hold these users' rows until commit, taken in id order (a
+        no-op on SQLite's single writer). For a flow that writes two users of no live couple
+        (pairing): with a couple, lock the couple instead (``couple(..., lock=True)``), first."""
+        lock = self.sql.lock()
+        wanted = sorted(set(ids))
+        if lock and wanted:
+            await self.sql.all(
+                f"SELECT user_id FROM users WHERE user_id IN ({marks(len(wanted))})"
+                f" ORDER BY user_id{lock}",
+                wanted,
+            )
+
     async def set_schedule(
         self,
         user_id: int,
