@@ -6,11 +6,16 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import asyncpg
 import pytest
 
+from bot.app import build_application
+from bot.context import KEY, Couplet
+from bot.flows import pairing
 from bot.storage import Database
+from tests.harness import make_settings
 from tests.pg import fresh_schema
 
 NOW = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
@@ -193,3 +198,56 @@ async def test_users_are_locked_in_id_order_so_crossing_flows_wait_not_deadlock(
         await conn.close()
         release.set()
         await asyncio.gather(one, two)
+
+
+async def test_start_now_takes_the_couple_before_the_partners(tmp_path: Path) -> None:
+    """A flow that holds the couple (the tick, a pause) makes "start now" wait for it before
+    it touches either partner's row: the lock order every flow keeps, so none deadlocks."""
+    async with fresh_schema() as url:
+        app = build_application(make_settings(tmp_path, database_url=url), run_scheduler=False)
+        couplet: Couplet = app.bot_data[KEY]
+        await couplet.db.open()
+        try:
+            async with couplet.db.transaction() as tx:
+                for uid in (1, 2):
+                    await tx.users.upsert_user(
+                        uid, "U", None, timezone="UTC", delivery_time="20:00", now=NOW
+                    )
+                couple = await tx.couples.create_couple(1, 2, NOW)
+                for uid in (1, 2):
+                    await tx.users.join_couple(uid, couple, NOW + timedelta(days=1))
+            holding, release = asyncio.Event(), asyncio.Event()
+
+            async def other_flow() -> None:
+                async with couplet.db.transaction() as tx:
+                    await tx.couples.couple(couple, lock=True)
+                    holding.set()
+                    await release.wait()
+
+            other = asyncio.create_task(other_flow())
+            await holding.wait()
+            started = asyncio.create_task(pairing.start_now(couplet, 1))
+            conn = await asyncpg.connect(url)
+            try:
+                for _ in range(600):  # until "start now" waits for a lock (no timing asserted)
+                    if await conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND query LIKE '%FROM couples WHERE id = $1 FOR NO KEY UPDATE'"
+                    ):
+                        break
+                    assert not started.done(), "start now went ahead without the couple"
+                    await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError("start now never waited for the couple")
+                async with conn.transaction():  # it holds neither partner meanwhile
+                    rows = await conn.fetch(
+                        "SELECT user_id FROM users WHERE user_id IN (1, 2) FOR UPDATE NOWAIT"
+                    )
+                assert len(rows) == 2
+            finally:
+                await conn.close()
+                release.set()
+                await other
+            assert await started == pairing.StartNow.STARTED
+        finally:
+            await couplet.db.close()
