@@ -32,6 +32,11 @@ latency  (c) while a broadcast of 300 couples runs at 30/s, 200 users send /help
 tick     (d) one scheduler tick with 100,000 couples stored and 1,000 partners due: its time,
          and the peak memory of the process running it (a separate process, so the numbers are
          its own).
+two-free (pa) two real instances (``python -m bot``, webhook mode) on one PostgreSQL schema send
+         a ``--pg-messages`` wave (20,000 by default, one day-2 prompt per partner) at the 30/s
+         cap: rate / cap, 429s, lost and duplicated messages, each instance's peak memory
+         (``bench/instances.py``; needs the PostgreSQL of ``--pg-url``). About 12 minutes.
+two-paid (pb) the same at the 1000/s paid cap.
 
 Every wave also shows where its time went: messages per 10 s since the bot's start, its
 busiest second, each scheduler tick that found work (when, how long), and the lag of the bot's

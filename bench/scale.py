@@ -12,7 +12,8 @@ fresh process's first tick (statements not yet prepared on the pool's connection
 what a running instance's tick costs. Each run is printed, then the median: on a shared
 machine one run can be twice the others.
 
-Not here yet: the two-instance waves (20,000 messages at 30/s and at 1000/s); see the README.
+The two-instance waves (20,000 messages at 30/s and at 1000/s) are in ``python -m
+bench.delivery --only two-free --only two-paid`` (``bench/instances.py``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Several bot instances may share the database. A transaction that decides on what
 those rows (``Sql.lock``: the couple a flow changes, the due partners a tick claims), so two
 instances never produce the same message; everything else is ordinary READ COMMITTED.
 
+One instance sends the outbox: the one holding a session-level advisory lock (``lead``). While
+it leads it writes a heartbeat (``sender_beat``), so the next leader waits only what remains of
+Telegram's window after the last one was alive.
+
 A transaction that queued outbox rows also runs ``NOTIFY``, which PostgreSQL delivers at commit
 to every instance listening (``LISTEN`` on a connection of its own): the sending leader wakes
 at once for a row another instance queued, instead of at its next poll.

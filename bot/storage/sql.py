@@ -3,8 +3,14 @@ of SQL that are not portable.
 
 The repositories (``bot/storage/repos/``) are written once in SQL both SQLite and PostgreSQL
 understand (``?`` placeholders, ``ON CONFLICT``); an ``Sql`` runs it on one open transaction.
-Everything backend-specific — ``lastrowid``, a scalar ``MAX(a, b)``, row locks, ``rowid`` —
-is a method or an attribute here, so a reader finds every difference by reading this module.
+Everything backend-specific — ``lastrowid``, a scalar ``MAX(a, b)``, row locks, ``rowid``,
+bulk writes — is a method or an attribute here, so a reader finds every difference by reading
+this module.
+
+Bulk writes (``insert_many``, ``update_many``): on PostgreSQL one statement per batch, its
+parameters one array per column read back as rows by ``unnest``; ``executemany`` would run the
+statement once per row, and that was most of a scheduler tick. SQLite keeps ``executemany``
+(one trip to its worker thread; SQLite itself runs in-process).
 """
 
 from __future__ import annotations
