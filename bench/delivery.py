@@ -32,6 +32,11 @@ latency  (c) while a broadcast of 300 couples runs at 30/s, 200 users send /help
 tick     (d) one scheduler tick with 100,000 couples stored and 1,000 partners due: its time,
          and the peak memory of the process running it (a separate process, so the numbers are
          its own).
+two-free (pa) two real instances (``python -m bot``, webhook mode) on one PostgreSQL schema send
+         a ``--pg-messages`` wave (20,000 by default, one day-2 prompt per partner) at the 30/s
+         cap: rate / cap, 429s, lost and duplicated messages, each instance's peak memory
+         (``bench/instances.py``; needs the PostgreSQL of ``--pg-url``). About 12 minutes.
+two-paid (pb) the same at the 1000/s paid cap.
 
 Every wave also shows where its time went: messages per 10 s since the bot's start, its
 busiest second, each scheduler tick that found work (when, how long), and the lag of the bot's
@@ -91,8 +96,9 @@ COMMANDS_PER_SECOND = 10.0  # (c)
 STEADY_ASK_SECONDS = (0.5, 1.5)  # medium wave: the pause between two commands, uniform
 # Settings that only say where things are; everything else is compared with its default.
 CONNECTION = frozenset({"bot_token", "telegram_api_url", "database_url"})
-SCENARIOS = ("medium", "broadcast", "paid", "latency", "tick")
-ALIASES = {"m": "medium", "a": "broadcast", "b": "paid", "c": "latency", "d": "tick"}
+SCENARIOS = ("medium", "broadcast", "paid", "latency", "tick", "two-free", "two-paid")
+ALIASES = {"m": "medium", "a": "broadcast", "b": "paid", "c": "latency", "d": "tick",
+           "pa": "two-free", "pb": "two-paid"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -438,24 +444,13 @@ async def wave(
                 reply_times = sorted(t for ts in asked.values() for t in ts)
         expected = rows_per_chat(db_file)
     limiter = app.bot.rate_limiter
-    got = dict(zip(users, report["counts"], strict=True))
-    prompted = dict(zip(users, report["marked"], strict=True))
-    lost = sum(max(0, expected[u] - got[u]) for u in users)
-    lost += sum(1 for u in users if not prompted[u] and expected[u] <= got[u])  # no prompt
-    extra_sends = sum(max(0, got[u] - expected[u]) for u in users)
     chat_floods, global_floods = (
         getattr(limiter, a, None) for a in ("chat_floods", "global_floods")
     )
-    return Wave(
+    return measured(
+        report, users, expected,
         settings=label,
         started=started,
-        messages=sum(expected[u] for u in users),
-        times=report["times"],
-        prompt_times=report["marked_times"],
-        other_times=report["other_times"],
-        flood_times=report["flood_times"],
-        lost=lost,
-        duplicates=max(extra_sends, report["duplicates"]),
         errors=errors.count,
         bot_floods="" if chat_floods is None else f"{chat_floods} chat / {global_floods} global",
         latencies=latencies,
@@ -465,6 +460,26 @@ async def wave(
         cpu=cpu,
         fake_cpu=fake_cpu,
         wall=wall,
+    )  # fmt: skip
+
+
+def measured(report: dict[str, Any], users: list[int], expected: Counter[int], **rest: Any) -> Wave:
+    """A ``Wave`` from the fake's report on ``users`` and the outbox rows each chat should have
+    got (``expected``): lost and duplicated messages per chat, every time and 429."""
+    got = dict(zip(users, report["counts"], strict=True))
+    prompted = dict(zip(users, report["marked"], strict=True))
+    lost = sum(max(0, expected[u] - got[u]) for u in users)
+    lost += sum(1 for u in users if not prompted[u] and expected[u] <= got[u])  # no prompt
+    extra_sends = sum(max(0, got[u] - expected[u]) for u in users)
+    return Wave(
+        messages=sum(expected[u] for u in users),
+        times=report["times"],
+        prompt_times=report["marked_times"],
+        other_times=report["other_times"],
+        flood_times=report["flood_times"],
+        lost=lost,
+        duplicates=max(extra_sends, report["duplicates"]),
+        **rest,
     )
 
 
@@ -759,12 +774,26 @@ async def tick(args: argparse.Namespace) -> list[str]:
     ]  # fmt: skip
 
 
+async def two_free(args: argparse.Namespace) -> list[str]:
+    from bench import instances  # imports this module
+
+    return await instances.free(args)
+
+
+async def two_paid(args: argparse.Namespace) -> list[str]:
+    from bench import instances
+
+    return await instances.paid(args)
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], Awaitable[list[str]]]] = {
     "medium": medium,
     "broadcast": broadcast,
     "paid": paid,
     "latency": latency,
     "tick": tick,
+    "two-free": two_free,
+    "two-paid": two_paid,
 }
 
 
@@ -815,6 +844,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--commands", type=int, default=200, help="(c) users sending /help")
     parser.add_argument("--stored", type=int, default=100_000, help="(d) couples stored")
     parser.add_argument("--due", type=int, default=1000, help="(d) partners due")
+    parser.add_argument(
+        "--pg-messages",
+        type=int,
+        default=20_000,
+        help="two-free, two-paid: messages in the wave (one per partner)",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="two-free, two-paid: the PostgreSQL server (a schema is made)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed for command timing")
     parser.add_argument("--profile", metavar="FILE",
                         help="write cProfile stats of the bot's process to FILE (pstats)")  # fmt: skip
@@ -832,6 +872,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.medium_couples, args.couples, args.paid_couples = 40, 100, 250
         args.latency_couples, args.commands, args.stored = 60, 30, 10_000
+        args.pg_messages = 1_000
         args.changes = quick_changes()
     profiler = cProfile.Profile() if args.profile else None
     if profiler is not None:

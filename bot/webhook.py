@@ -5,15 +5,24 @@ anything else is refused before its body is read. An update is claimed in the da
 it is processed and marked done after, so when Telegram delivers it again (the first call timed
 out, or went to an instance that died) it is processed once: a done update is acknowledged and
 skipped; one another instance is still at is answered 503, and Telegram tries again later. The
-answer is 200 only once the update's effects are committed. ``GET /healthz`` (same port) is 200
-only while the database answers, so a load balancer stops routing to an instance that lost it.
+answer is 200 only once the update's effects are committed.
+
+A claim is short (``CLAIM_SECONDS``) and renewed by a heartbeat every ``RENEW_SECONDS`` while
+the update is processed, so a slow update keeps its claim, and the update of an instance that
+died (no heartbeat any more) is taken over by the next delivery after ``CLAIM_SECONDS``: Telegram
+delivers one update after the other, so until then that update holds up the ones behind it.
+``GET /healthz`` (same port) is 200 only while the database answers, so a load balancer stops
+routing to an instance that lost it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import json
 import logging
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -26,7 +35,8 @@ from bot.delivery import replies
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-CLAIM_SECONDS = 60.0  # an instance that claimed an update and went silent this long has died
+CLAIM_SECONDS = 10.0  # a claim not renewed this long: the instance that held it has died
+RENEW_SECONDS = 2.0  # the heartbeat of a claim while its update is processed
 KEY = "couplet.webhook"
 
 
@@ -46,6 +56,7 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self.processed = 0
         self.skipped = 0
+        self.renewed = 0  # heartbeats that kept a claim
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=1 << 20)
@@ -88,12 +99,36 @@ class WebhookServer:
             self.skipped += 1
             log.info("webhook: update %d seen before; skipped", update.update_id)
             return web.Response(status=200 if done else 503)
-        if db.kind == "postgresql":  # several instances: replies go through the leader
-            with replies.through_outbox(self.couplet, update.update_id):
-                await self.application.process_update(update)  # errors: the error handler
-        else:
-            await self.application.process_update(update)
+        heartbeat = asyncio.create_task(self._hold(update.update_id, now))
+        try:
+            if db.kind == "postgresql":  # several instances: replies go through the leader
+                with replies.through_outbox(self.couplet, update.update_id):
+                    await self.application.process_update(update)  # errors: the error handler
+            else:
+                await self.application.process_update(update)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
         async with db.transaction() as tx:
             await tx.updates.update_done(update.update_id)
         self.processed += 1
         return web.Response(status=200)
+
+    async def _hold(self, update_id: int, claimed_at: datetime) -> None:
+        """Renew the claim on ``update_id`` every ``RENEW_SECONDS`` until cancelled."""
+        db = self.couplet.db
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            now = self.couplet.now()
+            try:
+                async with db.transaction() as tx:
+                    held = await tx.updates.renew_claim(update_id, claimed_at, now)
+            except Exception:  # the database is away: the claim may lapse; try again
+                log.warning("webhook: cannot renew the claim on update %d", update_id)
+                continue
+            if not held:
+                log.warning("webhook: update %d was taken over by another instance", update_id)
+                return
+            claimed_at = now
+            self.renewed += 1

@@ -109,6 +109,8 @@ class Accepted:
 async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
     now = app.now()
     async with app.db.transaction() as tx:
+        invited = await tx.couples.invite(code)  # both partners' rows first, in id order
+        await tx.users.lock_users([user_id, *([invited.inviter_id] if invited else [])])
         user = await tx.users.require_user(user_id)
         problem, invite, inviter = await _problem(tx, code, user, now)
         if problem or invite is None or inviter is None:
@@ -172,7 +174,7 @@ async def start_now(app: Couplet, user_id: int) -> StartNow:
     now = app.now()
     async with app.db.transaction() as tx:
         user = await tx.users.user(user_id)
-        couple = await tx.couples.couple(user.couple_id if user else None)
+        couple = await tx.couples.couple(user.couple_id if user else None, lock=True)
         if couple is None or not couple.is_live:
             return StartNow.NOT_PAIRED
         if couple.status != CoupleStatus.ACTIVE:

@@ -193,4 +193,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN language TEXT;
     """,
+    # 7: the sending leader's heartbeat (PostgreSQL's; one instance on SQLite never takes over
+    # from another): kept so both schemas stay version for version alike.
+    """
+    CREATE TABLE sender_beat (
+        id  INTEGER PRIMARY KEY CHECK (id = 1),
+        at  INTEGER NOT NULL
+    );
+    """,
 ]

@@ -189,4 +189,12 @@ PG_MIGRATIONS: list[str] = [
     """
     ALTER TABLE users ADD COLUMN language TEXT;
     """,
+    # 7: when the sending leader was last alive (the database's clock), so that a new leader
+    # waits only what remains of Telegram's window after it.
+    """
+    CREATE TABLE sender_beat (
+        id  INTEGER PRIMARY KEY CHECK (id = 1),
+        at  TIMESTAMPTZ NOT NULL
+    );
+    """,
 ]

@@ -51,6 +51,10 @@ class UsersPort(Protocol):
 
     async def users_by_id(self, ids: Iterable[int]) -> dict[int, User]: ...
 
+    async def lock_users(self, ids: Iterable[int]) -> None:
+        """Hold these users' rows until commit, in id order (PostgreSQL)."""
+        ...
+
     async def set_schedule(
         self,
         user_id: int,
@@ -386,6 +390,10 @@ class UpdatesPort(Protocol):
 
     async def claim_update(self, update_id: int, now: datetime, stale_after: float) -> bool:
         """Take the update on; False if it was processed already or another instance is at it."""
+        ...
+
+    async def renew_claim(self, update_id: int, claimed_at: datetime, now: datetime) -> bool:
+        """Move a live claim from ``claimed_at`` to ``now``; False if it is no longer ours."""
         ...
 
     async def update_done(self, update_id: int) -> None: ...

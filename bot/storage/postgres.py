@@ -4,6 +4,10 @@ Several bot instances may share the database. A transaction that decides on what
 those rows (``Sql.lock``: the couple a flow changes, the due partners a tick claims), so two
 instances never produce the same message; everything else is ordinary READ COMMITTED.
 
+One instance sends the outbox: the one holding a session-level advisory lock (``lead``). While
+it leads it writes a heartbeat (``sender_beat``), so the next leader waits only what remains of
+Telegram's window after the last one was alive.
+
 A transaction that queued outbox rows also runs ``NOTIFY``, which PostgreSQL delivers at commit
 to every instance listening (``LISTEN`` on a connection of its own): the sending leader wakes
 at once for a row another instance queued, instead of at its next poll.
@@ -31,6 +35,12 @@ SENDER_LOCK = 0x436F7570  # "Coup": with the schema, the key of the one instance
 # Advisory locks belong to the whole database: two deployments in different schemas of one
 # database (or parallel test runs) must not share a sender, so the key names the schema too.
 SENDER_LOCK_SQL = "SELECT pg_try_advisory_lock($1::int, hashtext(current_schema()))"
+BEAT_SECONDS = 0.5  # how often the sending leader records that it is alive (``sender_beat``)
+BEAT_SQL = (
+    "INSERT INTO sender_beat (id, at) VALUES (1, clock_timestamp())"
+    " ON CONFLICT (id) DO UPDATE SET at = excluded.at"
+)
+SINCE_BEAT_SQL = "SELECT EXTRACT(EPOCH FROM clock_timestamp() - at)::float8 FROM sender_beat"
 CHANNEL = "couplet_outbox"  # + the schema: tests share one database, one schema each
 ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 log = logging.getLogger(__name__)
@@ -51,6 +61,7 @@ class PostgresDatabase(Database):
         self._pool: Any = None
         self._sizes = (min_size, max_size)
         self._leader: Any = None  # the connection holding SENDER_LOCK while this one sends
+        self._beat: asyncio.Task[None] | None = None  # the leader's heartbeat (``sender_beat``)
         self._listener: Any = None  # the connection LISTENing for rows queued anywhere
         self._channel = CHANNEL
         self._id = uuid.uuid4().hex  # the NOTIFY payload: this instance's own are skipped
@@ -99,6 +110,10 @@ class PostgresDatabase(Database):
 
         The session of a killed process ends as soon as its socket closes (the kernel closes
         it), so the lock is free within milliseconds; a follower asks again every poll (1 s).
+
+        A new leader waits what remains of ``takeover_pause`` after the previous leader was last
+        alive (its heartbeat in ``sender_beat``, on the database's clock): nothing after a start
+        long after the last stop, the whole pause right after a leader died.
         """
         await self.listen()
         if self._leader is not None and not self._leader.is_closed():
@@ -111,17 +126,45 @@ class PostgresDatabase(Database):
         try:
             if await conn.fetchval(SENDER_LOCK_SQL, SENDER_LOCK):
                 self._leader = conn
-                log.info("outbox: this instance sends now")
-                await asyncio.sleep(self.takeover_pause)
+                pause = await self.pause_needed(conn)
+                log.info("outbox: this instance sends now (after %.1f s)", pause)
+                await asyncio.sleep(pause)
+                await conn.execute(BEAT_SQL)
+                self._beat = asyncio.create_task(self._heartbeat(conn), name="sender-beat")
                 return not conn.is_closed()
         except ERRORS:
             pass
         await conn.close()
         return False
 
+    async def pause_needed(self, conn: Any) -> float:
+        """Seconds a leader starting now waits: ``takeover_pause`` minus the time since the
+        last leader's heartbeat (plus one beat: it may have sent just before dying)."""
+        if self.takeover_pause <= 0:
+            return 0.0
+        since = await conn.fetchval(SINCE_BEAT_SQL)
+        if since is None:  # no leader ever sent here
+            return 0.0
+        return max(0.0, min(self.takeover_pause, self.takeover_pause - since + BEAT_SECONDS))
+
+    async def _heartbeat(self, conn: Any) -> None:
+        while True:
+            await asyncio.sleep(BEAT_SECONDS)
+            try:
+                await conn.execute(BEAT_SQL)
+            except ERRORS:
+                return  # the session is gone: so is the lock; ``lead`` notices
+
     async def resign(self) -> None:
+        if self._beat is not None:
+            beat, self._beat = self._beat, None
+            beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await beat
         if self._leader is not None:
             conn, self._leader = self._leader, None
+            with suppress(*ERRORS):
+                await conn.execute(BEAT_SQL)  # what it sent last counts for the next leader
             await conn.close()  # closing the session releases the lock
 
     async def close(self) -> None:

@@ -3,8 +3,14 @@ of SQL that are not portable.
 
 The repositories (``bot/storage/repos/``) are written once in SQL both SQLite and PostgreSQL
 understand (``?`` placeholders, ``ON CONFLICT``); an ``Sql`` runs it on one open transaction.
-Everything backend-specific — ``lastrowid``, a scalar ``MAX(a, b)``, row locks, ``rowid`` —
-is a method or an attribute here, so a reader finds every difference by reading this module.
+Everything backend-specific — ``lastrowid``, a scalar ``MAX(a, b)``, row locks, ``rowid``,
+bulk writes — is a method or an attribute here, so a reader finds every difference by reading
+this module.
+
+Bulk writes (``insert_many``, ``update_many``): on PostgreSQL one statement per batch, its
+parameters one array per column read back as rows by ``unnest``; ``executemany`` would run the
+statement once per row, and that was most of a scheduler tick. SQLite keeps ``executemany``
+(one trip to its worker thread; SQLite itself runs in-process).
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from typing import Any, Protocol
 import aiosqlite
 
 Row = Mapping[str, Any]  # aiosqlite.Row and asyncpg.Record both read by name and by position
+#: A column of a bulk write: its name and its PostgreSQL type (``("chat_id", "bigint")``).
+Column = tuple[str, str]
+_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 
 class Sql(Protocol):
@@ -36,6 +45,28 @@ class Sql(Protocol):
         ...
 
     async def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None: ...
+    async def insert_many(
+        self,
+        table: str,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        tail: str = "ON CONFLICT DO NOTHING",
+    ) -> None:
+        """``INSERT INTO table (columns) ... tail`` for every row, in order, as one statement
+        where the backend can (the rows' values in ``columns`` order)."""
+        ...
+
+    async def update_many(
+        self, sql: str, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """An ``UPDATE`` run for every row, as one statement where the backend can. ``sql``
+        names each row's values ``:name`` (one per column of ``columns``), e.g.
+        ``UPDATE t SET a = :a WHERE id = :id``; no column of ``columns`` may share its name with
+        a column of the table the statement reads unqualified (PostgreSQL would refuse it as
+        ambiguous)."""
+        ...
+
     async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an ``INSERT`` into a table with an ``id`` key; returns the new row's id."""
         ...
@@ -77,6 +108,27 @@ class SqliteSql:
     async def many(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         if rows:
             await self.conn.executemany(sql, rows)
+
+    async def insert_many(
+        self,
+        table: str,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        tail: str = "ON CONFLICT DO NOTHING",
+    ) -> None:
+        # One trip to the worker thread for all rows; SQLite itself is in-process and fast.
+        names = ", ".join(name for name, _ in columns)
+        await self.many(
+            f"INSERT INTO {table} ({names}) VALUES ({marks(len(columns))}) {tail}", rows
+        )
+
+    async def update_many(
+        self, sql: str, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if rows:  # sqlite3 binds ``:name`` from a mapping
+            names = [name for name, _ in columns]
+            await self.conn.executemany(sql, [dict(zip(names, row, strict=True)) for row in rows])
 
     async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
         async with self.conn.execute(sql, tuple(params)) as cur:
@@ -132,6 +184,35 @@ class PostgresSql:
         if rows:
             await self.conn.executemany(numbered(sql), rows)
 
+    # Bulk writes: one statement whose parameters are one array per column, read back as rows
+    # by ``unnest``. ``executemany`` would run the statement once per row (each a round of
+    # parse-bind-execute on the server); a tick's chunk writes a few hundred rows.
+
+    async def insert_many(
+        self,
+        table: str,
+        columns: Sequence[Column],
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        tail: str = "ON CONFLICT DO NOTHING",
+    ) -> None:
+        if not rows:
+            return
+        names = ", ".join(name for name, _ in columns)
+        # WITH ORDINALITY + ORDER BY: identity ids follow the rows' order (a chat's messages).
+        await self.conn.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {_unnest(columns, ordered=True)}"
+            f" ORDER BY _n {tail}",
+            *_arrays(columns, rows),
+        )
+
+    async def update_many(
+        self, sql: str, columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
+        await self.conn.execute(_update_from(sql, tuple(columns)), *_arrays(columns, rows))
+
     async def insert_id(self, sql: str, params: Iterable[Any] = ()) -> int:
         return int(await self.conn.fetchval(numbered(f"{sql} RETURNING id"), *params))
 
@@ -143,6 +224,32 @@ class PostgresSql:
             return ""
         # NO KEY UPDATE: rows that only reference the locked one (answers, days) stay writable.
         return " FOR NO KEY UPDATE SKIP LOCKED" if skip_locked else " FOR NO KEY UPDATE"
+
+
+def _unnest(columns: Sequence[Column], *, ordered: bool = False) -> str:
+    arrays = ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(columns, 1))
+    names = ", ".join(name for name, _ in columns)
+    if ordered:
+        return f"unnest({arrays}) WITH ORDINALITY AS _v({names}, _n)"
+    return f"unnest({arrays}) AS _v({names})"
+
+
+@lru_cache(maxsize=64)
+def _update_from(sql: str, columns: tuple[Column, ...]) -> str:
+    """``UPDATE t SET a = :a WHERE id = :id`` as ``UPDATE t SET a = _v.a FROM unnest(...) AS
+    _v(a, id) WHERE id = _v.id``."""
+    head, sep, where = sql.partition(" WHERE ")
+    if not sep:
+        raise ValueError(f"update_many needs a WHERE clause: {sql}")
+    qualified = [_NAMED.sub(r"_v.\1", part) for part in (head, where)]
+    return f"{qualified[0]} FROM {_unnest(columns)} WHERE {qualified[1]}"
+
+
+def _arrays(columns: Sequence[Column], rows: Sequence[tuple[Any, ...]]) -> list[list[Any]]:
+    """Rows as one list per column (what ``unnest`` reads back as rows)."""
+    if any(len(row) != len(columns) for row in rows):
+        raise ValueError(f"rows of {len(columns)} values expected")
+    return [list(values) for values in zip(*rows, strict=True)]
 
 
 def marks(count: int) -> str:

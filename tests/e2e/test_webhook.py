@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
+from bot import webhook
 from bot.app import build_application, limiter_from, shutdown, startup
 from bot.context import KEY, Couplet
 from bot.runner import _start_webhook
+from bot.webhook import CLAIM_SECONDS, SECRET_HEADER, WebhookServer
 from bot.webhook import KEY as WEBHOOK_KEY
-from bot.webhook import SECRET_HEADER, WebhookServer
 from fakebot import FakeBotApiServer, FakeTelegram
 from tests.conftest import ALEX
 from tests.harness import FakeClock, make_settings, telegram
@@ -36,6 +38,7 @@ class Hooked:
     couplet: Couplet
     server: WebhookServer
     url: str
+    clock: FakeClock
 
 
 @asynccontextmanager
@@ -60,7 +63,7 @@ async def webhook_bot(tmp_path: Path, **settings: Any) -> AsyncIterator[Hooked]:
         await application.start()
         server = application.bot_data[WEBHOOK_KEY]
         try:
-            yield Hooked(tg, application.bot_data[KEY], server, url)
+            yield Hooked(tg, application.bot_data[KEY], server, url, clock)
         finally:
             await tg.webhooks.stop()
             await server.stop()
@@ -117,3 +120,52 @@ async def test_a_failed_delivery_is_retried_on_the_next_instance(tmp_path: Path)
         assert [(a.target, a.status) for a in bot.tg.webhooks.attempts] == [
             (dead, 0), (bot.url, 200)
         ]  # fmt: skip
+
+
+async def test_a_dead_instances_claim_is_taken_over_after_claim_seconds(tmp_path: Path) -> None:
+    """Another instance claimed the update and died: answered 503 while its claim is fresh,
+    processed here once the claim has gone CLAIM_SECONDS without a heartbeat."""
+    async with webhook_bot(tmp_path) as bot:
+        bot.tg.add_user(ALEX, "Alex", "alex")
+        bot.tg.webhooks.first_retry = bot.tg.webhooks.max_retry = 0.05
+        async with bot.couplet.db.transaction() as tx:  # the dead instance's claim
+            assert await tx.updates.claim_update(1, bot.couplet.now(), CLAIM_SECONDS)  # 1st id
+        bot.tg.send_command(ALEX, "start")
+        await bot.tg.wait_until(lambda: len(bot.tg.webhooks.attempts) >= 3, timeout=10)
+        assert not bot.tg.inbox(ALEX) and bot.server.processed == 0
+        assert {a.status for a in bot.tg.webhooks.attempts} == {503}
+        bot.clock.advance(seconds=CLAIM_SECONDS + 1)
+        await bot.tg.wait_until(lambda: bot.server.processed == 1, timeout=10)
+        await bot.tg.wait_until(lambda: bot.tg.webhooks.attempts[-1].status == 200, timeout=10)
+        assert bot.tg.inbox(ALEX)
+
+
+async def test_a_slow_update_keeps_its_claim_by_heartbeat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an update is processed its claim is renewed, so another instance (here: a claim
+    made as another instance would, at a later time) does not take it over."""
+    monkeypatch.setattr(webhook, "RENEW_SECONDS", 0.01)
+    async with webhook_bot(tmp_path) as bot:
+        bot.tg.add_user(ALEX, "Alex", "alex")
+        release = asyncio.Event()
+        entered = asyncio.Event()
+        process = bot.server.application.process_update
+
+        async def slow(update: object) -> None:
+            entered.set()
+            await release.wait()
+            await process(update)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(bot.server.application, "process_update", slow)
+        bot.tg.send_command(ALEX, "start")
+        await asyncio.wait_for(entered.wait(), 10)
+        bot.clock.advance(seconds=CLAIM_SECONDS * 3)
+        await bot.tg.wait_until(lambda: bot.server.renewed >= 2, timeout=10)  # renewed since
+        async with bot.couplet.db.transaction() as tx:
+            rows = await tx.sql.all("SELECT update_id FROM processed_updates WHERE done = 0")
+            [update_id] = [r["update_id"] for r in rows]
+            stolen = await tx.updates.claim_update(update_id, bot.couplet.now(), CLAIM_SECONDS)
+        release.set()
+        await bot.tg.wait_until(lambda: bot.server.processed == 1, timeout=10)
+        assert stolen is False and bot.tg.inbox(ALEX)

@@ -6,10 +6,16 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import asyncpg
 import pytest
 
+from bot.app import build_application
+from bot.context import KEY, Couplet
+from bot.flows import pairing
 from bot.storage import Database
+from tests.harness import make_settings
 from tests.pg import fresh_schema
 
 NOW = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
@@ -120,3 +126,128 @@ async def test_a_row_queued_by_one_instance_wakes_the_others_at_commit() -> None
         finally:
             await other.close()
             await sender.close()
+
+
+async def test_a_new_leader_waits_only_what_remains_of_the_window() -> None:
+    """The takeover pause counts from the last leader's heartbeat: the whole pause right after
+    a leader stopped or died, nothing on a first start or long after the last leader."""
+    async with fresh_schema() as url:
+        one, two = Database(url), Database(url)
+        await one.open()
+        await two.open()
+        one.takeover_pause = two.takeover_pause = 0.0
+        try:
+            conn = await asyncpg.connect(url)
+            try:
+                two.takeover_pause = 60.0
+                assert await two.pause_needed(conn) == 0.0  # no leader ever sent here
+                assert await one.lead() is True  # beats at once
+                await one.resign()  # a clean stop beats once more
+                assert await two.pause_needed(conn) > 30.0  # the window is still open
+                await conn.execute(
+                    "UPDATE sender_beat SET at = clock_timestamp() - '1 hour'::interval"
+                )
+                assert await two.pause_needed(conn) == 0.0  # long after: no wait
+                await conn.execute(
+                    "UPDATE sender_beat SET at = clock_timestamp() - '59 s'::interval"
+                )
+                assert 0.0 < await two.pause_needed(conn) < 30.0  # only what remains
+            finally:
+                await conn.close()
+        finally:
+            await one.close()
+            await two.close()
+
+
+async def test_users_are_locked_in_id_order_so_crossing_flows_wait_not_deadlock(
+    pg: Database,
+) -> None:
+    """Two flows locking the same two partners (two crossing invite acceptances): whatever
+    order each names them in, both take them lowest id first, so the second waits for the
+    first and holds nothing meanwhile, instead of holding one and deadlocking on the other."""
+    await seed(pg, 1)  # users 1 and 2
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with pg.transaction() as tx:
+            await tx.users.lock_users([1])
+            holding.set()
+            await release.wait()
+
+    async def second() -> None:
+        await holding.wait()
+        async with pg.transaction() as tx:
+            await tx.users.lock_users([2, 1])  # named high first: still takes 1 first
+
+    one, two = asyncio.create_task(first()), asyncio.create_task(second())
+    conn = await asyncpg.connect(pg.url)  # type: ignore[attr-defined]
+    try:
+        for _ in range(600):  # until the second flow waits for a row lock (no timing asserted)
+            if await conn.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE '%ORDER BY user_id FOR NO KEY UPDATE'"
+            ):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the second flow never waited")
+        async with conn.transaction():  # the second flow holds nothing while it waits
+            row = await conn.fetchrow("SELECT 1 FROM users WHERE user_id = 2 FOR UPDATE NOWAIT")
+        assert row is not None
+    finally:
+        await conn.close()
+        release.set()
+        await asyncio.gather(one, two)
+
+
+async def test_start_now_takes_the_couple_before_the_partners(tmp_path: Path) -> None:
+    """A flow that holds the couple (the tick, a pause) makes "start now" wait for it before
+    it touches either partner's row: the lock order every flow keeps, so none deadlocks."""
+    async with fresh_schema() as url:
+        app = build_application(make_settings(tmp_path, database_url=url), run_scheduler=False)
+        couplet: Couplet = app.bot_data[KEY]
+        await couplet.db.open()
+        try:
+            async with couplet.db.transaction() as tx:
+                for uid in (1, 2):
+                    await tx.users.upsert_user(
+                        uid, "U", None, timezone="UTC", delivery_time="20:00", now=NOW
+                    )
+                couple = await tx.couples.create_couple(1, 2, NOW)
+                for uid in (1, 2):
+                    await tx.users.join_couple(uid, couple, NOW + timedelta(days=1))
+            holding, release = asyncio.Event(), asyncio.Event()
+
+            async def other_flow() -> None:
+                async with couplet.db.transaction() as tx:
+                    await tx.couples.couple(couple, lock=True)
+                    holding.set()
+                    await release.wait()
+
+            other = asyncio.create_task(other_flow())
+            await holding.wait()
+            started = asyncio.create_task(pairing.start_now(couplet, 1))
+            conn = await asyncpg.connect(url)
+            try:
+                for _ in range(600):  # until "start now" waits for a lock (no timing asserted)
+                    if await conn.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND query LIKE '%FROM couples WHERE id = $1 FOR NO KEY UPDATE'"
+                    ):
+                        break
+                    assert not started.done(), "start now went ahead without the couple"
+                    await asyncio.sleep(0.05)
+                else:
+                    raise AssertionError("start now never waited for the couple")
+                async with conn.transaction():  # it holds neither partner meanwhile
+                    rows = await conn.fetch(
+                        "SELECT user_id FROM users WHERE user_id IN (1, 2) FOR UPDATE NOWAIT"
+                    )
+                assert len(rows) == 2
+            finally:
+                await conn.close()
+                release.set()
+                await other
+            assert await started == pairing.StartNow.STARTED
+        finally:
+            await couplet.db.close()

@@ -316,6 +316,48 @@ async def test_outbox_enqueue_is_idempotent_and_recorded(db: Database) -> None:
     assert [(r.key, r.kind) for r in rows] == [("k2", MessageKind.REVEAL), ("k1", "prompt")]
 
 
+async def test_bulk_writes_keep_order_skip_duplicates_and_carry_nulls(db: Database) -> None:
+    """The tick's bulk writes (one statement per table on PostgreSQL): rows go in in the order
+    given (a chat's messages keep their order), a key seen before or twice in one batch is
+    skipped, None values stay NULL, and an empty batch is a no-op."""
+    couple = await paired(db)
+    keys_ = [f"m{n:03d}" for n in range(250, 0, -1)]  # not in key order
+    rows = [(k, ALEX, MessageKind.PROMPT, "sendMessage", "{}", 2, 0, None, 0) for k in keys_]
+    async with db.transaction() as tx:
+        await tx.outbox.enqueue_many([])
+        await tx.outbox.enqueue_many([*rows, rows[0]])
+        await tx.outbox.enqueue_many(
+            [(keys_[1], SAM, MessageKind.REVEAL, "sendMessage", "{}", 0, 0, "c1:r1:d1", 0)]
+        )
+        await tx.days.add_days([])
+        await tx.days.add_days([(couple, 1, d, f"p{d}") for d in (3, 1, 2)] + [(couple, 1, 1, "x")])
+        await tx.days.add_deliveries(
+            [Delivery(uid, couple, 1, 1, NOW, NOW, None, None) for uid in (ALEX, SAM)]
+        )
+        await tx.users.advance_many([])
+        await tx.users.advance(SAM, next_day=2, slot_at=NOW, next_delivery_at=None)
+        await tx.users.advance_many([(ALEX, 7, NOW, NOW + timedelta(days=1)), (SAM, 3, None, NOW)])
+        pending = await tx.outbox.pending(NOW, 1000)
+        days = await tx.days.days_by_key([(couple, 1, d) for d in (1, 2, 3)])
+        reminders = await tx.days.due_reminders(NOW + timedelta(days=30), 10)
+        alex, sam = await tx.users.require_user(ALEX), await tx.users.require_user(SAM)
+        await tx.outbox.mark_sent_many([(r.id, 1000 + n) for n, r in enumerate(pending[:200])], NOW)
+        counts = await tx.outbox.outbox_counts()
+        refs = [await tx.outbox.sent_ref(ALEX, 1000 + n) for n in (0, 199)]
+    assert [r.key for r in pending] == keys_  # same priority and time: in the order given
+    assert all(r.chat_id == ALEX and r.ref is None for r in pending)
+    assert {k: d.prompt_id for k, d in days.items()} == {
+        (couple, 1, 1): "p1", (couple, 1, 2): "p2", (couple, 1, 3): "p3"
+    }  # fmt: skip
+    assert reminders == []  # remind_at NULL: never due
+    assert (alex.next_day, alex.last_slot_at, alex.next_delivery_at) == (
+        7, NOW, NOW + timedelta(days=1)
+    )  # fmt: skip
+    assert (sam.next_day, sam.last_slot_at, sam.next_delivery_at) == (3, NOW, NOW)  # slot kept
+    assert counts == {"sent": 200, "pending": 50}
+    assert refs == [None, None]
+
+
 async def test_outbox_order_and_due(db: Database) -> None:
     async with db.transaction() as tx:
         await put(tx, "later", not_before=NOW + timedelta(minutes=1))
@@ -400,6 +442,37 @@ async def test_retention_pages_and_prunes(db: Database) -> None:
 
 
 # --- transactions ---------------------------------------------------------------------------
+
+
+async def test_update_claims_are_short_renewed_by_their_holder_and_taken_over(
+    db: Database,
+) -> None:
+    """A claim lapses ``stale_after`` seconds after its holder last renewed it: a live holder
+    keeps it, a holder that stopped renewing (it died) loses it to the next claim, and a done
+    update is never claimed again."""
+    at = NOW.__add__
+    async with db.transaction() as tx:
+        assert await tx.updates.claim_update(1, NOW, 10) is True  # instance A
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=5)), 10) is False  # B
+        assert await tx.updates.renew_claim(1, NOW, at(timedelta(seconds=8))) is True  # A lives
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=15)), 10) is False
+        assert await tx.updates.renew_claim(1, at(timedelta(seconds=8)), at(timedelta(seconds=10)))
+        # A stops renewing (it died): 10 s after its last heartbeat B takes the update over.
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=19)), 10) is False
+        assert await tx.updates.claim_update(1, at(timedelta(seconds=21)), 10) is True
+        # A's late heartbeat does not take it back; B's own does.
+        assert (
+            await tx.updates.renew_claim(1, at(timedelta(seconds=10)), at(timedelta(seconds=22)))
+            is False
+        )
+        assert await tx.updates.renew_claim(1, at(timedelta(seconds=21)), at(timedelta(seconds=23)))
+        await tx.updates.update_done(1)
+        assert (
+            await tx.updates.renew_claim(1, at(timedelta(seconds=23)), at(timedelta(seconds=24)))
+            is False
+        )
+        assert await tx.updates.claim_update(1, at(timedelta(hours=1)), 10) is False
+        assert await tx.updates.update_processed(1) is True
 
 
 async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:

@@ -45,6 +45,12 @@ _DAY_COLS = "couple_id, round, day, prompt_id, revealed_at"
 _DELIVERY_COLS = "user_id, couple_id, round, day, slot_at, delivered_at, remind_at, nudged_at"
 _ANSWER_COLS = "couple_id, round, day, user_id, kind, text, file_id, message_id"
 _KEY_TYPES = ("BIGINT", "INTEGER", "INTEGER", "BIGINT")
+_DAY_INSERT = (("couple_id", "bigint"), ("round", "integer"), ("day", "integer"),
+               ("prompt_id", "text"))  # fmt: skip
+_DELIVERY_INSERT = (
+    ("user_id", "bigint"), ("couple_id", "bigint"), ("round", "integer"), ("day", "integer"),
+    ("slot_at", "bigint"), ("delivered_at", "bigint"), ("remind_at", "bigint"),
+)  # fmt: skip
 
 
 class Days:
@@ -80,11 +86,7 @@ class Days:
 
     async def add_days(self, rows: list[tuple[int, int, int, str]]) -> None:
         """``(couple, round, day, prompt id)``; a day stored before keeps its prompt."""
-        await self.sql.many(
-            "INSERT INTO days (couple_id, round, day, prompt_id) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            rows,
-        )
+        await self.sql.insert_many("days", _DAY_INSERT, rows)
 
     async def mark_revealed(self, couple_id: int, round_: int, day: int, now: datetime) -> bool:
         changed = await self.sql.run(
@@ -193,10 +195,9 @@ class Days:
         return delivery_row(row) if row else None
 
     async def add_deliveries(self, rows: list[Delivery]) -> None:
-        await self.sql.many(
-            "INSERT INTO deliveries"
-            " (user_id, couple_id, round, day, slot_at, delivered_at, remind_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        await self.sql.insert_many(
+            "deliveries",
+            _DELIVERY_INSERT,
             [
                 (
                     d.user_id,
@@ -219,9 +220,10 @@ class Days:
         )
 
     async def clear_reminders(self, deliveries: list[Delivery]) -> None:
-        await self.sql.many(
-            "UPDATE deliveries SET remind_at = NULL"
-            " WHERE user_id = ? AND couple_id = ? AND round = ? AND day = ?",
+        await self.sql.update_many(
+            "UPDATE deliveries SET remind_at = NULL WHERE user_id = :uid AND couple_id = :cid"
+            " AND round = :rnd AND day = :dnum",
+            (("uid", "bigint"), ("cid", "bigint"), ("rnd", "integer"), ("dnum", "integer")),
             [(d.user_id, d.couple_id, d.round, d.day) for d in deliveries],
         )
 

@@ -122,6 +122,17 @@ class Updates:
         )
         return taken == 1
 
+    async def renew_claim(self, update_id: int, claimed_at: datetime, now: datetime) -> bool:
+        """Keep a claim alive (the holder's heartbeat while it processes the update): moves it
+        from ``claimed_at`` (what this holder last wrote) to ``now``. False if the update is
+        done or another instance took it over, its ``claimed_at`` is then another's."""
+        renewed = await self.sql.run(
+            "UPDATE processed_updates SET claimed_at = ?"
+            " WHERE update_id = ? AND done = 0 AND claimed_at = ?",
+            (to_ts(now), update_id, to_ts(claimed_at)),
+        )
+        return renewed == 1
+
     async def update_done(self, update_id: int) -> None:
         await self.sql.run(
             "UPDATE processed_updates SET done = 1 WHERE update_id = ?", (update_id,)

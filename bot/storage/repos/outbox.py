@@ -10,6 +10,11 @@ from bot.storage.models import MessageKind, OutboxRow, OutboxStatus, from_ts, to
 from bot.storage.sql import Row, Sql
 
 PENDING, SENT, FAILED, DROPPED = (s.value for s in OutboxStatus)
+_COLUMNS = (
+    ("key", "text"), ("chat_id", "bigint"), ("kind", "text"), ("method", "text"),
+    ("payload", "text"), ("priority", "integer"), ("not_before", "bigint"), ("ref", "text"),
+    ("created_at", "bigint"), ("couple_id", "bigint"),
+)  # fmt: skip
 _INSERT = (
     "INSERT INTO outbox (key, chat_id, kind, method, payload, priority, not_before, ref,"
     " created_at, couple_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -47,7 +52,9 @@ class Outbox:
     async def enqueue_many(self, rows: list[tuple[Any, ...]]) -> None:
         """Many ``enqueue`` rows at once: ``(key, chat, kind, method, payload, priority,
         not_before, ref, created_at)``, timestamps as stored; keys seen before are skipped."""
-        await self.sql.many(_INSERT, [(*r[:2], str(r[2]), *r[3:], ref_couple(r[7])) for r in rows])
+        await self.sql.insert_many(
+            "outbox", _COLUMNS, [(*r[:2], str(r[2]), *r[3:], ref_couple(r[7])) for r in rows]
+        )
         self.enqueued.extend(r[0] for r in rows)
 
     async def pending(self, now: datetime, limit: int) -> list[OutboxRow]:
@@ -65,8 +72,10 @@ class Outbox:
     async def mark_sent_many(self, sent: list[tuple[int, int | None]], now: datetime) -> None:
         """Record a batch of ``(row id, message id)`` as sent: one statement, one commit."""
         # The payload may hold a partner's answer: once delivered it has no reason to stay.
-        await self.sql.many(
-            "UPDATE outbox SET status = ?, message_id = ?, sent_at = ?, payload = '' WHERE id = ?",
+        await self.sql.update_many(
+            "UPDATE outbox SET status = :status, message_id = :mid, sent_at = :at, payload = ''"
+            " WHERE id = :row_id",
+            (("status", "text"), ("mid", "bigint"), ("at", "bigint"), ("row_id", "bigint")),
             [(SENT, message_id, to_ts(now), row_id) for row_id, message_id in sent],
         )
 

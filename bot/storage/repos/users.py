@@ -80,6 +80,19 @@ class Users:
             found.update((r["user_id"], user_row(r)) for r in rows)
         return found
 
+    async def lock_users(self, ids: Iterable[int]) -> None:
+        """In a write transaction, hold these users' rows until commit, taken in id order (a
+        no-op on SQLite's single writer). For a flow that writes two users of no live couple
+        (pairing): with a couple, lock the couple instead (``couple(..., lock=True)``), first."""
+        lock = self.sql.lock()
+        wanted = sorted(set(ids))
+        if lock and wanted:
+            await self.sql.all(
+                f"SELECT user_id FROM users WHERE user_id IN ({marks(len(wanted))})"
+                f" ORDER BY user_id{lock}",
+                wanted,
+            )
+
     async def set_schedule(
         self,
         user_id: int,
@@ -121,9 +134,10 @@ class Users:
     ) -> None:
         """``advance`` for many ``(user, next day, slot at, next delivery at)``; a None slot keeps
         the last one."""
-        await self.sql.many(
-            "UPDATE users SET next_day = ?, last_slot_at = COALESCE(?, last_slot_at),"
-            " next_delivery_at = ? WHERE user_id = ?",
+        await self.sql.update_many(
+            "UPDATE users SET next_day = :day, last_slot_at = COALESCE(:slot, last_slot_at),"
+            " next_delivery_at = :nxt WHERE user_id = :uid",
+            (("day", "integer"), ("slot", "bigint"), ("nxt", "bigint"), ("uid", "bigint")),
             [(day, to_ts(slot), to_ts(nxt), uid) for uid, day, slot, nxt in rows],
         )
 
