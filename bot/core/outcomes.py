@@ -1,4 +1,4 @@
-"""Why a request was refused: the typed facts flows return and ``bot/texts.py`` words.
+"""What happened, as typed facts: flows decide them, ``bot/texts.py`` words them.
 
 They live here, beside the rules and apart from the flows, so the message catalogue can key its
 texts by them (every member has its text; a test checks) without importing the flows.
@@ -7,6 +7,21 @@ texts by them (every member has its text; a test checks) without importing the f
 from __future__ import annotations
 
 from enum import StrEnum
+
+
+class PartnerNews(StrEnum):
+    """What one partner did that the other is told about (``flows.messages.partner_news``)."""
+
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    UNPAIRED = "unpaired"
+    DELETED = "deleted"
+    AGAIN = "again"  # another round
+    BLOCKED = "blocked"  # blocked the bot
+    NUDGED = "nudged"
+    DECLINED = "declined"  # opened the invite and said not now
+    INTIMACY_ACTIVE = "intimacy_active"  # opted in second: the track runs
+    INTIMACY_PAUSED = "intimacy_paused"  # left the track
 
 
 class NudgeReason(StrEnum):

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot import i18n, keys, texts
+from bot import keys
 from bot.context import Couplet
 from bot.core.challenge import RECAP_DAYS, Delivered, answer_target, phase_of, reveal_ready
-from bot.core.outcomes import NudgeReason
+from bot.core.outcomes import NudgeReason, PartnerNews
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
-from bot.flows.messages import notice, phase_span, recap_messages, reveal_messages
+from bot.flows.messages import partner_news, phase_span, recap_messages, reveal_messages
 from bot.keys import RefKind, parse_day_ref, parse_ref
 from bot.storage import Transaction
 from bot.storage.models import Couple, User
@@ -163,15 +163,7 @@ async def nudge(app: Couplet, user_id: int) -> NudgeResult:
             return NudgeResult(False, NudgeReason.PARTNER_ANSWERED, partner)
         if not await tx.days.mark_nudged(user_id, couple.id, couple.round, day, now):
             return NudgeResult(False, NudgeReason.ALREADY, partner)
-        with i18n.reading(partner):
-            await enqueue(
-                tx,
-                notice(
-                    keys.nudge_key(couple.id, couple.round, day, user_id),
-                    partner.user_id,
-                    texts.NUDGE.format(name=texts.esc(user.name), day=day),
-                    couple.id,
-                ),
-                now,
-            )
+        key = keys.nudge_key(couple.id, couple.round, day, user_id)
+        news = partner_news(partner, PartnerNews.NUDGED, user, key, couple.id, day=day)
+        await enqueue(tx, news, now)
     return NudgeResult(True, NudgeReason.SENT, partner)

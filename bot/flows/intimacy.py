@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import i18n, keys, texts
+from bot import keys
 from bot.context import Couplet
+from bot.core.outcomes import PartnerNews
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
-from bot.flows.messages import notice
+from bot.flows.messages import partner_news
 from bot.storage.models import User
 
 
@@ -65,16 +66,16 @@ async def choose(app: Couplet, user_id: int, opt_in: bool) -> Choice:
             return Choice(TrackOutcome.ALREADY_ON if opt_in else TrackOutcome.ALREADY_OFF, partner)
         await tx.intimacy.set_intimacy(couple.id, user_id, opt_in, now)
         if opt_in and partner.user_id in before:
-            with i18n.reading(partner):
-                await enqueue(tx, notice(keys.intimacy_on_key(couple.id, stamp), partner.user_id,
-                                           texts.INTIMACY_ACTIVE, couple.id), now)  # fmt: skip
+            key = keys.intimacy_on_key(couple.id, stamp)
+            news = partner_news(partner, PartnerNews.INTIMACY_ACTIVE, user, key, couple.id)
+            await enqueue(tx, news, now)
             outcome = TrackOutcome.ACTIVE
         elif opt_in:
             outcome = TrackOutcome.WAITING
         else:
             if was_active:
-                with i18n.reading(partner):
-                    await enqueue(tx, notice(keys.intimacy_off_key(couple.id, stamp), partner.user_id,
-                                               texts.INTIMACY_PAUSED, couple.id), now)  # fmt: skip
+                key = keys.intimacy_off_key(couple.id, stamp)
+                news = partner_news(partner, PartnerNews.INTIMACY_PAUSED, user, key, couple.id)
+                await enqueue(tx, news, now)
             outcome = TrackOutcome.LEFT
     return Choice(outcome, partner)

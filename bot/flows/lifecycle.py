@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot import i18n, keys, texts
-from bot.context import Couplet, local, next_slot
+from bot import keys
+from bot.context import Couplet, next_slot
+from bot.core.outcomes import PartnerNews
 from bot.delivery.outbox import enqueue
 from bot.flows.live import live_pairing
-from bot.flows.messages import notice
+from bot.flows.messages import partner_news
 from bot.storage.models import CoupleStatus, User
 
 
@@ -47,10 +48,8 @@ async def pause(app: Couplet, user_id: int) -> Change:
         )
         for uid in couple.partners:
             await tx.users.set_schedule(uid, next_delivery_at=None)
-        with i18n.reading(partner):
-            await enqueue(tx, notice(keys.pause_key(couple.id, int(now.timestamp())), partner.user_id,
-                                       texts.PAUSED_PARTNER.format(name=texts.esc(user.name)),
-                                       couple.id), now)  # fmt: skip
+        key = keys.pause_key(couple.id, int(now.timestamp()))
+        await enqueue(tx, partner_news(partner, PartnerNews.PAUSED, user, key, couple.id), now)
     return Change(True, user=user, partner=partner)
 
 
@@ -72,19 +71,8 @@ async def resume(app: Couplet, user_id: int) -> Change:
             await tx.users.require_user(user_id),
             await tx.users.require_user(partner.user_id),
         )
-        with i18n.reading(partner):
-            await enqueue(
-                tx,
-                notice(
-                    keys.resume_key(couple.id, int(now.timestamp())),
-                    partner.user_id,
-                    texts.RESUMED_PARTNER.format(
-                        name=texts.esc(user.name), when=local(partner, partner.next_delivery_at)
-                    ),
-                    couple.id,
-                ),
-                now,
-            )
+        key = keys.resume_key(couple.id, int(now.timestamp()))
+        await enqueue(tx, partner_news(partner, PartnerNews.RESUMED, user, key, couple.id), now)
     return Change(True, user=user, partner=partner)
 
 
@@ -97,16 +85,8 @@ async def unpair(app: Couplet, user_id: int) -> Change:
         await tx.couples.set_couple_status(couple.id, CoupleStatus.ENDED, now=now)
         for uid in couple.partners:
             await tx.users.leave_couple(uid)
-        with i18n.reading(partner):
-            await enqueue(
-                tx,
-                notice(
-                    keys.unpair_key(couple.id),
-                    partner.user_id,
-                    texts.UNPAIRED_PARTNER.format(name=texts.esc(user.name)),
-                ),
-                now,
-            )
+        news = partner_news(partner, PartnerNews.UNPAIRED, user, keys.unpair_key(couple.id))
+        await enqueue(tx, news, now)
     return Change(True, user=user, partner=partner)
 
 
@@ -119,10 +99,8 @@ async def delete_data(app: Couplet, user_id: int) -> Change:
             return Change(False, Reason.UNKNOWN)
         if couple is not None and partner is not None:
             await tx.users.leave_couple(partner.user_id)
-            with i18n.reading(partner):
-                await enqueue(tx, notice(keys.deleted_key(couple.id, user_id), partner.user_id,
-                                           texts.DELETED_PARTNER.format(name=texts.esc(user.name))),
-                              now)  # fmt: skip
+            key = keys.deleted_key(couple.id, user_id)
+            await enqueue(tx, partner_news(partner, PartnerNews.DELETED, user, key), now)
         for couple_id in await tx.couples.couples_of(user_id):
             await tx.couples.delete_couple(couple_id)
         await tx.users.delete_user(user_id)
@@ -146,10 +124,8 @@ async def another_round(app: Couplet, user_id: int, again: bool) -> Change:
         round_ = await tx.couples.next_round(couple.id)
         for member in (user, partner):
             await tx.users.restart_round(member.user_id, next_slot(member, now))
-        with i18n.reading(partner):
-            await enqueue(tx, notice(keys.again_key(couple.id, round_), partner.user_id,
-                                       texts.AGAIN_PARTNER.format(name=texts.esc(user.name)),
-                                       couple.id), now)  # fmt: skip
+        key = keys.again_key(couple.id, round_)
+        await enqueue(tx, partner_news(partner, PartnerNews.AGAIN, user, key, couple.id), now)
     return Change(True, Reason.AGAIN, user, partner)
 
 
@@ -167,10 +143,8 @@ async def gone(app: Couplet, user_id: int) -> None:
         )
         for uid in couple.partners:
             await tx.users.set_schedule(uid, next_delivery_at=None)
-        with i18n.reading(partner):
-            await enqueue(tx, notice(keys.gone_key(couple.id, user_id), partner.user_id,
-                                       texts.BLOCKED_PARTNER.format(name=texts.esc(user.name)),
-                                       couple.id), now)  # fmt: skip
+        key = keys.gone_key(couple.id, user_id)
+        await enqueue(tx, partner_news(partner, PartnerNews.BLOCKED, user, key, couple.id), now)
 
 
 async def back(app: Couplet, user_id: int) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot import i18n, keyboards, keys, texts
+from bot.context import local
 from bot.core.challenge import DAYS, PHASE_LENGTH, phase_of
+from bot.core.outcomes import PartnerNews
 from bot.delivery.outbox import Outgoing, Priority
 from bot.keys import couple_ref, day_ref
 from bot.storage.models import Answer, Checkin, Day, MessageKind, User
@@ -268,6 +270,56 @@ def notice(key: str, chat_id: int, text: str, couple_id: int | None = None) -> O
         priority=Priority.PARTNER,
         ref=couple_ref(couple_id) if couple_id is not None else None,
     )
+
+
+@i18n.renders_for("inviter")
+def paired_message(inviter: User, partner: User, couple_id: int) -> Outgoing:
+    """The inviter's news that ``partner`` accepted: when day 1 comes, or start right now."""
+    return Outgoing(
+        key=keys.paired_key(couple_id, inviter.user_id),
+        chat_id=inviter.user_id,
+        kind=MessageKind.NOTICE,
+        text=texts.PAIRED_INVITER.format(
+            partner=texts.esc(partner.name),
+            time=inviter.delivery_time,
+            tz=texts.esc(inviter.timezone),
+        ),
+        reply_markup=keyboards.start_now().to_dict(),
+        priority=Priority.PARTNER,
+        ref=couple_ref(couple_id),
+    )
+
+
+PARTNER_NEWS = {
+    PartnerNews.PAUSED: texts.PAUSED_PARTNER,
+    PartnerNews.RESUMED: texts.RESUMED_PARTNER,
+    PartnerNews.UNPAIRED: texts.UNPAIRED_PARTNER,
+    PartnerNews.DELETED: texts.DELETED_PARTNER,
+    PartnerNews.AGAIN: texts.AGAIN_PARTNER,
+    PartnerNews.BLOCKED: texts.BLOCKED_PARTNER,
+    PartnerNews.NUDGED: texts.NUDGE,
+    PartnerNews.DECLINED: texts.DECLINED_INVITER,
+    PartnerNews.INTIMACY_ACTIVE: texts.INTIMACY_ACTIVE,
+    PartnerNews.INTIMACY_PAUSED: texts.INTIMACY_PAUSED,
+}
+
+
+@i18n.renders_for("recipient")
+def partner_news(
+    recipient: User,
+    news: PartnerNews,
+    about: User,
+    key: str,
+    couple_id: int | None = None,
+    *,
+    day: int | None = None,
+) -> Outgoing:
+    """Tell ``recipient``, in their language, what ``about`` did: the flows say which news, this
+    is the one place that words it (the name, the day, when the recipient's next prompt comes)."""
+    text = PARTNER_NEWS[news].format(
+        name=texts.esc(about.name), day=day, when=local(recipient, recipient.next_delivery_at)
+    )
+    return notice(key, recipient.user_id, text, couple_id)
 
 
 # --- self-check ---------------------------------------------------------------------------------

@@ -6,14 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bot import i18n, keyboards, keys, texts
+from bot import i18n, keys
 from bot.context import Couplet, next_slot
+from bot.core.outcomes import PartnerNews
 from bot.core.pairing import INVITE_TTL, InviteProblem, check_invite, new_code
 from bot.core.pairing import Invite as CoreInvite
-from bot.delivery.outbox import Outgoing, Priority, enqueue
-from bot.keys import couple_ref
+from bot.delivery.outbox import enqueue
+from bot.flows.messages import paired_message, partner_news
 from bot.storage import Transaction
-from bot.storage.models import CoupleStatus, Invite, MessageKind, User
+from bot.storage.models import CoupleStatus, Invite, User
 
 
 @dataclass(frozen=True)
@@ -123,21 +124,7 @@ async def accept(app: Couplet, user_id: int, code: str) -> Accepted:
             await tx.couples.drop_open_invites(member.user_id)
         inviter = await tx.users.require_user(inviter.user_id)
         user = await tx.users.require_user(user_id)
-        with i18n.reading(inviter):
-            paired = Outgoing(
-                key=keys.paired_key(couple_id, inviter.user_id),
-                chat_id=inviter.user_id,
-                kind=MessageKind.NOTICE,
-                text=texts.PAIRED_INVITER.format(
-                    partner=texts.esc(user.name),
-                    time=inviter.delivery_time,
-                    tz=texts.esc(inviter.timezone),
-                ),
-                reply_markup=keyboards.start_now().to_dict(),
-                priority=Priority.PARTNER,
-                ref=couple_ref(couple_id),
-            )
-        await enqueue(tx, paired, now)
+        await enqueue(tx, paired_message(inviter, user, couple_id), now)
     return Accepted(None, user, inviter)
 
 
@@ -149,16 +136,11 @@ async def decline(app: Couplet, user_id: int, code: str) -> bool:
         invite = await tx.couples.invite(code)
         if user is None or invite is None or invite.used_at or invite.inviter_id == user_id:
             return False
-        with i18n.reading(await tx.users.user(invite.inviter_id)):
-            text = texts.DECLINED_INVITER.format(name=texts.esc(user.name))
-        declined = Outgoing(
-            key=keys.declined_key(code, user_id),
-            chat_id=invite.inviter_id,
-            kind=MessageKind.NOTICE,
-            text=text,
-            priority=Priority.PARTNER,
-        )
-        await enqueue(tx, declined, now)
+        inviter = await tx.users.user(invite.inviter_id)
+        if inviter is None:
+            return False
+        key = keys.declined_key(code, user_id)
+        await enqueue(tx, partner_news(inviter, PartnerNews.DECLINED, user, key), now)
     return True
 
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot import i18n, keyboards, texts
-from bot.core.outcomes import NudgeReason, SwapRefusal
+from bot.core.outcomes import NudgeReason, PartnerNews, SwapRefusal
 from bot.core.pairing import InviteProblem
 from bot.core.timeparse import parse_timezone
+from bot.flows.messages import PARTNER_NEWS
 from prompts.coverage import WORDS, languages, untranslated
 from prompts.loader import CONTENT_DIR, load_library
 from prompts.schema import Area, Category
@@ -135,8 +136,9 @@ def test_the_word_fields_are_the_schemas_text_fields() -> None:
         (texts.NUDGE_REASONS, set(NudgeReason) - {NudgeReason.SENT, NudgeReason.ALREADY}),
         (texts.AREA_NAMES, set(Area)),
         (texts.CATEGORY_NAMES, set(Category)),
+        (PARTNER_NEWS, set(PartnerNews)),
     ],
-    ids=["invite", "swap", "nudge", "area", "category"],
+    ids=["invite", "swap", "nudge", "area", "category", "partner-news"],
 )
 def test_every_outcome_has_its_words(mapping: dict[object, i18n.Msg], members: set[object]) -> None:
     assert set(mapping) == members
