@@ -254,7 +254,7 @@ TODAY_STATUS_BOTH = "You've both answered ✓ — see /history."
 TODAY_STATUS_YOU = "You've answered ✓ · waiting for {partner}."
 TODAY_STATUS_PARTNER = "{partner} has answered ✓ · your turn!"
 TODAY_STATUS_NONE = "Neither of you has answered yet."
-TODAY_NOT_YET = "Your challenge starts soon: day 1 arrives {when}."
+TODAY_NOT_YET = "Your challenge starts soon. Day 1: {when}."
 PAUSED_NOTE = "⏸ The challenge is paused. /resume picks it up again."
 
 PROGRESS = (
@@ -315,8 +315,8 @@ PAUSED_PARTNER = (
     "<b>{name}</b> paused the challenge for now ⏸ /resume picks it up when you're both ready."
 )
 ALREADY_PAUSED = "The challenge is already paused. /resume picks it up again."
-RESUMED = "Welcome back! ▶️ Your next prompt arrives {when}."
-RESUMED_PARTNER = "<b>{name}</b> resumed the challenge ▶️ Your next prompt arrives {when}."
+RESUMED = "Welcome back! ▶️ Your next prompt: {when}."
+RESUMED_PARTNER = "<b>{name}</b> resumed the challenge ▶️ Your next prompt: {when}."
 NOT_PAUSED = "The challenge isn't paused. /today shows today's prompt."
 UNPAIR_CONFIRM = (
     "Unpair from <b>{partner}</b>? The challenge ends for both of you and your shared history "
