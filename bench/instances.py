@@ -131,13 +131,18 @@ async def rows_per_chat(url: str) -> Counter[int]:
     return Counter({r[0]: r[1] for r in rows})
 
 
-def instance_env(api: str, database: str, port: int, paid: bool) -> dict[str, str]:
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment of a child ``python -m bot``: this one minus any Couplet setting of the
+    developer's, the project on the path, a well-formed token, then ``settings``."""
     ours = {name.upper() for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k.upper() not in ours}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-        BOT_TOKEN=TOKEN,
+    env.update(PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", BOT_TOKEN=TOKEN)
+    env.update(settings)
+    return env
+
+
+def instance_env(api: str, database: str, port: int, paid: bool) -> dict[str, str]:
+    env = child_env(
         TELEGRAM_API_URL=api,
         DATABASE_URL=database,
         WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",

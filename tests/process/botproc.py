@@ -4,41 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
 import signal
-import socket
 import sys
 import time
 from pathlib import Path
 
-from bot.config import Settings
+from bench.instances import ROOT as ROOT  # the process tests' too
+from bench.instances import TOKEN, child_env
+from bench.instances import free_port as free_port  # the process tests' too
 
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_"  # well-formed, never a real one
 TOKEN_SECRET = TOKEN.split(":", 1)[1]
 PATIENCE = 60.0  # generous: a noisy 2-core machine
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """The environment minus any Couplet setting of the developer's, plus ``settings``."""
-    ours = {name.upper() for name in Settings.model_fields}
-    env = {k: v for k, v in os.environ.items() if k.upper() not in ours}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-        BOT_TOKEN=TOKEN,
-        DATABASE_URL=f"sqlite:///{tmp_path}/couplet.db",
-        LOG_LEVEL="INFO",
+    return child_env(
+        **{"DATABASE_URL": f"sqlite:///{tmp_path}/couplet.db", "LOG_LEVEL": "INFO", **settings}
     )
-    env.update(settings)
-    return env
 
 
 class BotProcess:
